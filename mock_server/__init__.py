@@ -1,0 +1,1 @@
+"""A stateful, spec-driven sandbox of the Leasey External API v2 and the Travtus API."""

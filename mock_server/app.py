@@ -1,0 +1,294 @@
+"""Application factory: builds the state, mounts each API from its spec, and renders every error in one place."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+
+from .clock import Clock
+from .errors import ApiError
+from .spec import Operation, ParameterError, Spec
+from .store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+API_NAMES = ("leasey", "travtus")
+DEFAULTS = {
+    "DATABASE_URL": f"sqlite:///{ROOT / 'var' / 'sandbox.db'}",
+    "APIS": API_NAMES,
+    "MOUNT_AT_ROOT": False,  # True: serve the single API in APIS at "/" instead of "/<name>"
+    "SPEC_DIR": str(ROOT / "openapi"),
+    "FIXTURE_DIR": str(ROOT / "fixtures"),
+    "NOW": None,  # ISO timestamp: the sandbox clock starts there (and keeps running)
+    "FREEZE_CLOCK": False,
+    "LOAD_FIXTURES": "if-empty",  # "if-empty" | "always" | "never"
+    "SELF_CHECK": True,  # validate every response against the spec; flag violations
+}
+log = logging.getLogger("mock_server")
+
+
+@dataclass
+class Api:
+    """One partner API as mounted: its spec, one handler per operationId, and its error shapes."""
+
+    name: str
+    spec: Spec
+    handlers: dict[str, Callable]
+    errors: Any  # module with not_found(), method_not_allowed(allowed), from_parameter(exc), internal()
+    backend: Any
+    prefix: str = ""
+    path_operations: dict[str, dict[str, Operation]] = field(default_factory=dict)
+
+
+class Call:
+    """What a handler receives: the operation, the request, and spec-driven parameter reading."""
+
+    def __init__(self, api: Api, operation: Operation, path_args: dict):
+        self.api = api
+        self.operation = operation
+        self.path_args = path_args
+        self.request = request
+
+    @property
+    def backend(self):
+        return self.api.backend
+
+    def _source(self, location: str) -> dict:
+        if location == "query":
+            return request.args.to_dict(flat=True)
+        if location == "header":
+            return dict(request.headers)
+        if location == "path":
+            return self.path_args
+        raise ValueError(location)
+
+    def param(self, name: str) -> Any:
+        """One parameter, coerced and validated by its schema (raises ParameterError)."""
+        parameter = self.operation.parameter(name)
+        return self.api.spec.read_parameter(parameter, self._source(parameter.location))
+
+    def params(self) -> dict[str, Any]:
+        """Every parameter of the operation, in the spec's order."""
+        return {p.name: self.api.spec.read_parameter(p, self._source(p.location))
+                for p in self.operation.parameters}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.json.sort_keys = False
+    app.config.update(DEFAULTS)
+    app.config.update(_from_environment())
+    app.config.update(config or {})
+
+    if app.config["DATABASE_URL"].startswith("sqlite:///") and ":memory:" not in app.config["DATABASE_URL"]:
+        Path(app.config["DATABASE_URL"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    store = Store(app.config["DATABASE_URL"])
+    store.create_all()
+    clock = Clock(store)
+    if app.config["NOW"]:
+        clock.set(datetime.fromisoformat(app.config["NOW"]), frozen=app.config["FREEZE_CLOCK"])
+
+    from .fixtures import load_fixtures
+
+    if app.config["LOAD_FIXTURES"] == "always" or (app.config["LOAD_FIXTURES"] == "if-empty" and store.is_empty()):
+        load_fixtures(store, clock, Path(app.config["FIXTURE_DIR"]), Path(app.config["SPEC_DIR"]))
+
+    apis = {}
+    names = tuple(app.config["APIS"])
+    for name in names:
+        prefix = "" if app.config["MOUNT_AT_ROOT"] and len(names) == 1 else f"/{name}"
+        apis[name] = _mount(app, name, prefix, store, clock)
+    app.extensions["sandbox"] = Sandbox(store=store, clock=clock, apis=apis)
+
+    _register_index(app, apis)
+    _register_error_handling(app)
+    app.after_request(_after_request)
+    return app
+
+
+@dataclass
+class Sandbox:
+    store: Store
+    clock: Clock
+    apis: dict[str, Api]
+
+
+def sandbox() -> Sandbox:
+    return current_app.extensions["sandbox"]
+
+
+def _from_environment() -> dict:
+    values = {}
+    if os.environ.get("DATABASE_URL"):
+        values["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    if os.environ.get("SANDBOX_NOW"):
+        values["NOW"] = os.environ["SANDBOX_NOW"]
+    return values
+
+
+def _mount(app: Flask, name: str, prefix: str, store: Store, clock: Clock) -> Api:
+    package = importlib.import_module(f"mock_server.{name}")
+    spec = Spec(Path(app.config["SPEC_DIR"]) / f"{name}.yaml")
+    handlers_module = importlib.import_module(f"mock_server.{name}.handlers")
+    errors_module = importlib.import_module(f"mock_server.{name}.errors")
+    api = Api(name=name, spec=spec, handlers={}, errors=errors_module,
+              backend=package.create_backend(store, clock, spec), prefix=prefix)
+
+    for operation in spec.operations:
+        handler = getattr(handlers_module, operation.handler, None)
+        if handler is None:
+            raise RuntimeError(f"{name}: the spec's operation {operation.operation_id} has no handler "
+                               f"{handlers_module.__name__}.{operation.handler}")
+        api.handlers[operation.handler] = handler
+        api.path_operations.setdefault(operation.flask_rule, {})[operation.method] = operation
+
+    blueprint = Blueprint(name, __name__, url_prefix=prefix or None)
+    every_method = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
+    for rule in api.path_operations:
+        blueprint.add_url_rule(rule, endpoint=rule, view_func=_dispatcher(api, rule), methods=every_method,
+                               provide_automatic_options=False, strict_slashes=True)
+    # Anything else under the prefix is this API's own 404.
+    unknown = _unknown_path(api)
+    blueprint.add_url_rule("/<path:rest>", endpoint="unknown", view_func=unknown, methods=every_method,
+                           provide_automatic_options=False)
+    if prefix:
+        blueprint.add_url_rule("/", endpoint="unknown_root", view_func=unknown, methods=every_method,
+                               provide_automatic_options=False)
+    app.register_blueprint(blueprint)
+    return api
+
+
+def _dispatcher(api: Api, rule: str):
+    operations = api.path_operations[rule]
+    allowed = ", ".join(operations)
+
+    def view(**path_args):
+        g.api = api
+        operation = operations.get(request.method)
+        if operation is None:
+            if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+                return _preflight(allowed)
+            raise api.errors.method_not_allowed(allowed)
+        g.operation = operation
+        result = api.handlers[operation.handler](Call(api, operation, path_args))
+        body, status, headers = (result + ({},))[:3] if len(result) == 2 else result
+        return _json_response(body, status, headers)
+
+    view.__name__ = f"{api.name}_{rule}"
+    return view
+
+
+def _unknown_path(api: Api):
+    def view(rest: str = ""):
+        g.api = api
+        raise api.errors.not_found()
+
+    view.__name__ = f"{api.name}_unknown"
+    return view
+
+
+def _preflight(allowed: str) -> Response:
+    response = Response(status=204)
+    response.headers["Access-Control-Allow-Methods"] = allowed
+    response.headers["Access-Control-Allow-Headers"] = request.headers.get(
+        "Access-Control-Request-Headers", "Authorization, Content-Type, X-Company-Password")
+    response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+def _json_response(body: Any, status: int, headers: dict | None = None) -> Response:
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json")
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _register_index(app: Flask, apis: dict[str, Api]) -> None:
+    if any(api.prefix == "" for api in apis.values()):
+        return
+
+    @app.get("/")
+    def index():
+        root = request.host_url.rstrip("/")
+        return _json_response({
+            "name": "Partner API sandbox",
+            "apis": [{
+                "name": api.name,
+                "title": api.spec.title,
+                "version": api.spec.document["info"]["version"],
+                "base_url": f"{root}{api.prefix}",
+                "spec": f"{root}{api.prefix}/openapi.yaml",
+                "operations": [f"{op.method} {op.path}" for op in api.spec.operations],
+            } for api in apis.values()],
+            "now": sandbox().clock.now().isoformat(),
+        }, 200)
+
+    @app.get("/<name>/openapi.yaml")
+    def spec_file(name: str):
+        api = apis.get(name)
+        if api is None:
+            return _json_response({"error": "Not Found", "message": f"No API named {name}"}, 404)
+        return Response(api.spec.path.read_text(), mimetype="application/yaml")
+
+
+def _register_error_handling(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def render_api_error(error: ApiError):
+        return _json_response(error.body(), error.status, error.headers)
+
+    @app.errorhandler(ParameterError)
+    def render_parameter_error(error: ParameterError):
+        return render_api_error(g.api.errors.from_parameter(error))
+
+    @app.errorhandler(404)
+    def render_not_found(error):
+        api = getattr(g, "api", None)
+        if api is not None:
+            return render_api_error(api.errors.not_found())
+        return _json_response({"error": "Not Found", "message": f"Nothing is served at {request.path}"}, 404)
+
+    @app.errorhandler(405)
+    def render_method_not_allowed(error):
+        allowed = ", ".join(m for m in (error.valid_methods or []) if m not in ("HEAD", "OPTIONS")) or "GET"
+        return _json_response({"error": "Method Not Allowed", "message": f"Use {allowed}"}, 405,
+                              {"Allow": allowed})
+
+    @app.errorhandler(Exception)
+    def render_unexpected(error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        api = getattr(g, "api", None)
+        if api is not None:
+            return render_api_error(api.errors.internal())
+        return _json_response({"error": "Internal Server Error", "message": "Unexpected error"}, 500)
+
+
+def _after_request(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    operation: Operation | None = getattr(g, "operation", None)
+    if operation is not None and current_app.config["SELF_CHECK"] and response.mimetype == "application/json":
+        problem = _spec_violation(g.api, operation, response)
+        if problem:
+            log.error("spec violation on %s %s: %s", operation.method, operation.path, problem)
+            response.headers["X-Sandbox-Spec-Violation"] = problem[:300]
+    return response
+
+
+def _spec_violation(api: Api, operation: Operation, response: Response) -> str | None:
+    if not operation.documents_status(response.status_code):
+        return f"status {response.status_code} is not documented for {operation.operation_id}"
+    schema = operation.response_schema(response.status_code)
+    if schema is None:
+        return None
+    errors = list(api.spec.validator(schema).iter_errors(response.get_json()))
+    if errors:
+        first = errors[0]
+        return f"{'/'.join(map(str, first.absolute_path)) or '(root)'}: {first.message}"
+    return None

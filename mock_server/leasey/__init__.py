@@ -1,0 +1,7 @@
+"""The Leasey External API v2 (reports and property listings)."""
+
+from .models import LeaseyBackend
+
+
+def create_backend(store, clock, spec) -> LeaseyBackend:
+    return LeaseyBackend(store, clock, spec)

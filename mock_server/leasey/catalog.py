@@ -1,0 +1,64 @@
+"""Value lists the Leasey spec holds (enums, feature and amenity names, report labels), read once from it."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+
+from ..spec import Spec
+
+
+class Catalog:
+    def __init__(self, spec: Spec):
+        self.spec = spec
+
+    def enum(self, schema_name: str) -> list:
+        return list(self.spec.component(schema_name)["enum"])
+
+    def descriptions(self, schema_name: str, extension: str = "x-enum-descriptions") -> dict:
+        schema = self.spec.component(schema_name)
+        return dict(zip(schema["enum"], schema[extension], strict=True))
+
+    @cached_property
+    def features(self) -> dict[int, str]:
+        return self.descriptions("FeatureId")
+
+    @cached_property
+    def building_amenities(self) -> dict[int, str]:
+        return self.descriptions("BuildingAmenityId")
+
+    @cached_property
+    def furnishing_labels(self) -> dict[int, str]:
+        return self.descriptions("Furnishing")
+
+    @cached_property
+    def storage_labels(self) -> dict[int, str]:
+        return self.descriptions("StorageAvailable", "x-report-values")
+
+    @cached_property
+    def marketplaces(self) -> dict[str, bool]:
+        """Marketplace name -> whether it is paid."""
+        return self.descriptions("MarketplaceName", "x-paid")
+
+    def bucket(self, schema_name: str, count: int) -> str:
+        """The label of the bucket `count` falls in (x-bucket-max: largest count per label, null = no bound)."""
+        schema = self.spec.component(schema_name)
+        for label, largest in zip(schema["enum"], schema["x-bucket-max"], strict=True):
+            if largest is None or count <= largest:
+                return label
+        raise ValueError(f"{count} falls in no bucket of {schema_name}")
+
+    @staticmethod
+    def label(value: str) -> str:
+        """Report label of an input enum value: 'entire place' -> 'Entire place', 'bi-weekly' -> 'Bi-weekly'."""
+        return value[:1].upper() + value[1:]
+
+    @staticmethod
+    def slug(name: str, suite_unit: str | None, taken: set[str]) -> str:
+        """URL slug from name + suite_unit ({name}-{suite_unit}), made unique within the company."""
+        text = f"{name}-{suite_unit}" if suite_unit else name
+        base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "property"
+        slug, counter = base, 2
+        while slug in taken:
+            slug, counter = f"{base}-{counter}", counter + 1
+        return slug

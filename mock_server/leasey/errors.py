@@ -1,0 +1,103 @@
+"""Leasey's errors: `{"error": "<reason phrase>", "message": "<documented message>"}`, and the 422 format.
+
+Messages marked (doc) are word for word from the document's authentication-errors table, section 11 or
+section 14; the others are sandbox wording for cases the document lists without a message (FIDELITY.md).
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from flask import request
+
+from ..errors import ApiError
+from ..spec import ParameterError
+
+EXPECTED_TOKEN_LENGTH = 48
+
+TOKEN_MISSING = "Authentication token required"  # (doc)
+TOKEN_INVALID = "Invalid authentication token"  # (doc)
+TOKEN_LENGTH_MISMATCH = (  # (doc)
+    "The provided token does not match the expected token — verify you are copying the full token "
+    f"(expected length: {EXPECTED_TOKEN_LENGTH} characters)")
+PASSWORD_MISSING = "X-Company-Password header is required"  # (doc)
+BODY_PASSWORD_MISSING = "password is required"
+PASSWORD_INVALID = "Invalid company password"  # (doc)
+COMPANY_NOT_FOUND = "Company {id} not found"  # (doc)
+NO_ADMIN = "No admin user found for company {id}. Contact support."  # (doc)
+COMPANY_ID_NOT_INTEGER = "company_id must be an integer"  # (doc, section 14)
+DATE_FORMAT = "{name} must be an ISO-8601 date-time: YYYY-MM-DDTHH:MM:SS"
+VALIDATION_FAILED = "Validation failed. See 'details' for field-level errors."  # (doc)
+
+
+class LeaseyError(ApiError):
+    def __init__(self, status: int, message: str, debug: dict | None = None, headers: dict | None = None):
+        super().__init__(status, headers)
+        self.message = message
+        self.debug = debug
+
+    def body(self) -> dict:
+        body = {"error": HTTPStatus(self.status).phrase, "message": self.message}
+        if self.debug is not None:
+            body["debug"] = self.debug
+        return body
+
+
+class ValidationFailed(ApiError):
+    """422: every failing field of the request, in one response."""
+
+    status = 422
+
+    def __init__(self, details: list[str]):
+        super().__init__()
+        self.details = details
+
+    def body(self) -> dict:
+        return {"error": "Unprocessable Entity", "message": VALIDATION_FAILED, "details": self.details}
+
+
+def unauthorized(message: str, debug: dict | None = None) -> LeaseyError:
+    return LeaseyError(401, message, debug)
+
+
+def bad_request(message: str) -> LeaseyError:
+    return LeaseyError(400, message)
+
+
+def not_found(message: str | None = None) -> LeaseyError:
+    return LeaseyError(404, message or f"No route matches {request.method} {request.path}")
+
+
+def property_not_found() -> LeaseyError:
+    return LeaseyError(404, "Property not found")
+
+
+def method_not_allowed(allowed: str) -> LeaseyError:
+    return LeaseyError(405, f"Method {request.method} is not allowed on {request.path}. Allowed: {allowed}",
+                       headers={"Allow": allowed})
+
+
+def internal() -> LeaseyError:
+    return LeaseyError(500, "Internal server error")
+
+
+def from_parameter(error: ParameterError) -> LeaseyError:
+    """A query or path parameter the spec rejects: 400 (a malformed path id is a 404: the property is not there)."""
+    if error.location == "path":
+        return property_not_found()
+    if error.kind == "missing":
+        return bad_request(f"{error.name} is required")
+    schema = error.schema
+    if error.kind == "type":
+        return bad_request(f"{error.name} must be {_article(error.expected_type)}")
+    if "pattern" in schema:
+        return bad_request(DATE_FORMAT.format(name=error.name))
+    if schema.get("format") == "uuid":
+        return bad_request(f"{error.name} must be a UUID")
+    if "minimum" in schema or "maximum" in schema:
+        return bad_request(f"{error.name} must be between {schema.get('minimum')} and {schema.get('maximum')}")
+    return bad_request(f"{error.name} is invalid: {error.detail}")
+
+
+def _article(type_name: str) -> str:
+    return {"integer": "an integer", "number": "a number", "boolean": "a boolean"}.get(type_name, f"a {type_name}")

@@ -1,0 +1,74 @@
+"""Leasey handlers, one per operationId: read the request through the spec, call the backend, serialise."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from flask import request
+
+from . import errors
+from .models import LeaseyBackend
+
+
+def _authenticate_read(call, password_in_query: bool = False):
+    """Section 2 check order: token, company_id, password present, company exists, password, admin."""
+    backend: LeaseyBackend = call.backend
+    backend.check_token(request.headers.get("Authorization"), request.args.get("token"))
+    company_id = call.param("company_id")
+    password = request.args.get("password") if password_in_query else None
+    password = password or request.headers.get("X-Company-Password")
+    if not password:
+        raise errors.unauthorized(errors.PASSWORD_MISSING)
+    return backend.authenticate_company(company_id, password)
+
+
+def _moment(call, name: str, default: datetime | None = None) -> datetime | None:
+    """An inclusive date bound. A bare date means the whole day: 00:00:00 for start, 23:59:59 for end."""
+    raw = call.param(name)
+    if raw is None:
+        return default
+    try:
+        if "T" in raw:
+            return datetime.fromisoformat(raw)
+        day = datetime.fromisoformat(raw).date()
+    except ValueError:
+        raise errors.bad_request(errors.DATE_FORMAT.format(name=name)) from None
+    return datetime.combine(day, time.max.replace(microsecond=0) if name == "end_date" else time.min)
+
+
+def _start_of_year(call) -> datetime:
+    return datetime(call.backend.clock.now().year, 1, 1)
+
+
+def get_showings_report(call):
+    company = _authenticate_read(call)
+    start = _moment(call, "start_date", _start_of_year(call))
+    end = _moment(call, "end_date")
+    return call.backend.get_showings_report(company, start, end), 200
+
+
+def get_leads_report(call):
+    company = _authenticate_read(call)
+    start = _moment(call, "start_date", _start_of_year(call))
+    end = _moment(call, "end_date")
+    return call.backend.get_leads_report(company, start, end), 200
+
+
+def get_properties_report(call):
+    company = _authenticate_read(call)
+    return call.backend.get_properties_report(company), 200
+
+
+def list_property_leads(call):
+    company = _authenticate_read(call, password_in_query=True)
+    start, end = _moment(call, "start_date"), _moment(call, "end_date")
+    property_id, limit = call.param("property_id"), call.param("limit")
+    return call.backend.list_property_leads(company, start, end, property_id, limit), 200
+
+
+def create_property(call):
+    raise errors.LeaseyError(501, "not implemented yet")
+
+
+def update_property(call):
+    raise errors.LeaseyError(501, "not implemented yet")

@@ -1,0 +1,398 @@
+"""The database: engine, tables and transactions (SQLAlchemy 2 Core).
+
+One SQLite file (WAL mode, busy timeout) is shared by every server process; any SQLAlchemy URL works
+for a shared deployment. Reports are computed from these normalized tables by query, never stored twice.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.pool import StaticPool
+
+metadata = MetaData()
+
+settings = Table(
+    "settings", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", JSON, nullable=True),
+)
+
+# --- Leasey -----------------------------------------------------------------------------------
+
+companies = Table(
+    "companies", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("api_password", String(200), nullable=False),
+    Column("country", String(100), nullable=False, default="Canada"),
+    Column("daily_rate", Float, nullable=False, default=0.0),
+    Column("market_rent_enabled", Boolean, nullable=False, default=False),
+    Column("use_custom_application_link", Boolean, nullable=False, default=False),
+    Column("rental_application_url", Text, nullable=True),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company_id", ForeignKey("companies.id"), nullable=False, index=True),
+    Column("person_id", Integer, nullable=True),
+    Column("first_name", String(100), nullable=False),
+    Column("last_name", String(100), nullable=False),
+    Column("email", String(200), nullable=False),
+    Column("phone", String(40), nullable=True),
+    Column("is_admin", Boolean, nullable=False, default=False),
+    Column("is_primary_admin", Boolean, nullable=False, default=False),
+)
+
+roles = Table(
+    "roles", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(100), nullable=False),
+)
+
+team_members = Table(
+    "team_members", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company_id", ForeignKey("companies.id"), nullable=False, index=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("person_id", Integer, nullable=False),
+    Column("email", String(200), nullable=False),
+    Column("first_name", String(100), nullable=False),
+    Column("last_name", String(100), nullable=False),
+    Column("role_id", Integer, nullable=True),
+    Column("is_admin", Boolean, nullable=False, default=False),
+    Column("timezone", String(64), nullable=True),
+    UniqueConstraint("company_id", "email"),
+)
+
+buildings = Table(
+    "buildings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company_id", ForeignKey("companies.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("number_of_units", Integer, nullable=True),
+)
+
+building_amenities = Table(
+    "building_amenities", metadata,
+    Column("building_id", ForeignKey("buildings.id"), primary_key=True),
+    Column("amenity_id", Integer, primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+floorplans = Table(
+    "floorplans", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("building_id", ForeignKey("buildings.id"), nullable=False, index=True),
+    Column("bedrooms", Float, nullable=False),
+    Column("bathrooms", Float, nullable=False),
+    UniqueConstraint("building_id", "bedrooms", "bathrooms"),
+)
+
+properties = Table(
+    "properties", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("unit_id", Integer, nullable=False),
+    Column("company_id", ForeignKey("companies.id"), nullable=False, index=True),
+    Column("building_id", ForeignKey("buildings.id"), nullable=True, index=True),
+    Column("floorplan_id", ForeignKey("floorplans.id"), nullable=True),
+    Column("owner_user_id", ForeignKey("users.id"), nullable=True),
+    Column("slug", String(300), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("suite_unit", String(100), nullable=True),
+    Column("address", String(300), nullable=False),
+    Column("city", String(200), nullable=False),
+    Column("province_state", String(200), nullable=False),
+    Column("country", String(200), nullable=False),
+    Column("postal_code", String(40), nullable=True),
+    Column("description", Text, nullable=True),
+    Column("date_available", Date, nullable=True),
+    Column("rent_amount", Float, nullable=False, default=0),
+    Column("rent_market", Float, nullable=True),
+    Column("security_deposit", Float, nullable=False, default=0),
+    Column("rent_payment_frequency", String(40), nullable=False),
+    Column("renewal_frequency", String(60), nullable=False),
+    Column("unit_type", String(40), nullable=False),
+    Column("rental_space", String(40), nullable=False),
+    Column("bedrooms", Float, nullable=False, default=0),
+    Column("bathrooms", Float, nullable=False, default=0),
+    Column("size_sqft", Integer, nullable=False, default=0),
+    Column("max_occupancy", Integer, nullable=False, default=0),
+    Column("parking_stalls", Integer, nullable=True),
+    Column("furnishing", Integer, nullable=False, default=2),
+    Column("storage_available", Integer, nullable=False, default=2),
+    Column("rental_application_url", Text, nullable=True),
+    Column("contact_first_name", String(100), nullable=True),
+    Column("contact_last_name", String(100), nullable=True),
+    Column("contact_email", String(200), nullable=True),
+    Column("contact_phone", String(40), nullable=True),
+    Column("contact_dial_code", String(8), nullable=True),
+    Column("contact_notify_email", Boolean, nullable=True),
+    Column("contact_notify_sms", Boolean, nullable=True),
+    Column("status", String(20), nullable=False, default="Active"),
+    Column("marketing_start", Date, nullable=True),
+    Column("marketing_end", Date, nullable=True),
+    Column("latitude", Float, nullable=True),
+    Column("longitude", Float, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("company_id", "slug"),
+)
+
+property_features = Table(
+    "property_features", metadata,
+    Column("property_id", ForeignKey("properties.id"), primary_key=True),
+    Column("feature_id", Integer, primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+property_restrictions = Table(
+    "property_restrictions", metadata,
+    Column("property_id", ForeignKey("properties.id"), primary_key=True),
+    Column("restriction_id", Integer, primary_key=True),
+)
+
+property_photos = Table(
+    "property_photos", metadata,
+    Column("property_id", ForeignKey("properties.id"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("url", Text, nullable=False),
+)
+
+property_team_members = Table(
+    "property_team_members", metadata,
+    Column("property_id", ForeignKey("properties.id"), primary_key=True),
+    Column("team_member_id", ForeignKey("team_members.id"), primary_key=True),
+)
+
+property_marketplaces = Table(
+    "property_marketplaces", metadata,
+    Column("property_id", ForeignKey("properties.id"), primary_key=True),
+    Column("marketplace", String(40), primary_key=True),
+    Column("enabled", Boolean, nullable=False),
+)
+
+billing_items = Table(
+    "billing_items", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company_id", ForeignKey("companies.id"), nullable=False, index=True),
+    Column("property_id", ForeignKey("properties.id"), nullable=False),
+    Column("marketplace", String(40), nullable=False),
+    Column("daily_rate", Float, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("property_id", "marketplace"),
+)
+
+persons = Table(
+    "persons", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company_id", ForeignKey("companies.id"), nullable=False, index=True),
+    Column("first_name", String(100), nullable=False),
+    Column("last_name", String(100), nullable=False),
+    Column("email", String(200), nullable=True),
+    Column("phone", String(40), nullable=True),
+)
+
+leads = Table(
+    "leads", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company_id", ForeignKey("companies.id"), nullable=False),
+    Column("property_id", ForeignKey("properties.id"), nullable=False, index=True),
+    Column("person_id", ForeignKey("persons.id"), nullable=False),
+    Column("source", String(60), nullable=False),
+    Column("note", Text, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_leads_company_created", "company_id", "created_at"),
+)
+
+applications = Table(
+    "applications", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("lead_id", ForeignKey("leads.id"), nullable=False, unique=True),
+    Column("applicant_id", Integer, nullable=False),
+    Column("status", String(60), nullable=False),
+    Column("rating", Integer, nullable=True),
+    Column("tenancy_application_status", String(60), nullable=True),
+    Column("approval_status", String(60), nullable=True),
+    Column("sent_at", DateTime, nullable=True),
+    Column("received_at", DateTime, nullable=True),
+)
+
+showings = Table(
+    "showings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("company_id", ForeignKey("companies.id"), nullable=False),
+    Column("property_id", ForeignKey("properties.id"), nullable=False, index=True),
+    Column("lead_id", ForeignKey("leads.id"), nullable=True),
+    Column("team_member_id", ForeignKey("team_members.id"), nullable=False),
+    Column("starts_at", DateTime, nullable=False),
+    Column("ends_at", DateTime, nullable=False),
+    Column("status", String(40), nullable=False),
+    Column("feedback", Text, nullable=True),
+    Index("ix_showings_company_start", "company_id", "starts_at"),
+)
+
+leases = Table(
+    "leases", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("property_id", ForeignKey("properties.id"), nullable=False, index=True),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=True),
+)
+
+# --- Travtus ----------------------------------------------------------------------------------
+
+trv_clients = Table(
+    "trv_clients", metadata,
+    Column("client_id", String(100), primary_key=True),
+    Column("client_secret", String(200), nullable=False),
+    Column("name", String(200), nullable=False),
+)
+
+trv_groups = Table(
+    "trv_groups", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("external_ref", String(100), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("client_id", ForeignKey("trv_clients.client_id"), nullable=True, index=True),
+)
+
+# A bearer token and the groups it may read. Issued tokens and static sandbox tokens alike.
+trv_tokens = Table(
+    "trv_tokens", metadata,
+    Column("token", String(200), primary_key=True),
+    Column("client_id", ForeignKey("trv_clients.client_id"), nullable=True),
+    Column("group_ids", JSON, nullable=False),
+    Column("expires_at", DateTime, nullable=True),  # None: never expires
+    Column("always_expired", Boolean, nullable=False, default=False),
+)
+
+trv_units = Table(
+    "trv_units", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("group_id", ForeignKey("trv_groups.id"), nullable=False, index=True),
+    Column("external_ref", String(100), nullable=True, index=True),
+    Column("unit_number", String(40), nullable=True),
+    Column("building_name", String(200), nullable=True),
+    Column("address_line_1", String(200), nullable=True),
+    Column("address_line_2", String(200), nullable=True),
+    Column("city", String(100), nullable=True),
+    Column("state", String(100), nullable=True),
+    Column("country", String(100), nullable=True),
+    Column("postal_code", String(20), nullable=True),
+    Column("latitude", Float, nullable=True),
+    Column("longitude", Float, nullable=True),
+)
+
+trv_persons = Table(
+    "trv_persons", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("group_id", ForeignKey("trv_groups.id"), nullable=True),
+    Column("external_ref", String(100), nullable=True),
+    Column("first_name", String(100), nullable=True),
+    Column("last_name", String(100), nullable=True),
+    Column("email_address", String(200), nullable=True),
+    Column("phone_number", String(40), nullable=True),
+    Column("is_landlord", Boolean, nullable=False, default=False),
+)
+
+# seq: the stable, ever-increasing order that keyset pagination walks.
+trv_leases = Table(
+    "trv_leases", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("identifier", String(64), nullable=False, unique=True),
+    Column("group_id", ForeignKey("trv_groups.id"), nullable=False),
+    Column("unit_id", ForeignKey("trv_units.id"), nullable=False, index=True),
+    Column("landlord_id", ForeignKey("trv_persons.id"), nullable=True),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=True),
+    Column("move_in_date", Date, nullable=True),
+    Column("is_furnished", Boolean, nullable=False, default=False),
+    Column("minimum_days_notice", Integer, nullable=False, default=30),
+    Column("deposit", Float, nullable=False, default=0),
+    Column("rent", Float, nullable=False, default=0),
+    Index("ix_trv_leases_group_seq", "group_id", "seq"),
+    Index("ix_trv_leases_start", "start_date"),
+)
+
+trv_lease_tenants = Table(
+    "trv_lease_tenants", metadata,
+    Column("lease_seq", ForeignKey("trv_leases.seq"), primary_key=True),
+    Column("person_id", ForeignKey("trv_persons.id"), primary_key=True),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+
+class Store:
+    """An engine plus the tables; `begin()` is one transaction."""
+
+    def __init__(self, url: str):
+        self.url = url
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            # One shared connection so every thread sees the same in-memory database.
+            self.engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+        elif url.startswith("sqlite"):
+            self.engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        else:
+            self.engine = create_engine(url, pool_pre_ping=True)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    def create_all(self) -> None:
+        metadata.create_all(self.engine)
+
+    def drop_all(self) -> None:
+        metadata.drop_all(self.engine)
+
+    @contextmanager
+    def begin(self):
+        with self.engine.begin() as connection:
+            yield connection
+
+    def connect(self):
+        return self.engine.connect()
+
+    def is_empty(self) -> bool:
+        with self.engine.connect() as connection:
+            return connection.execute(select(companies.c.id).limit(1)).first() is None
+
+    def get_setting(self, key: str, default=None):
+        with self.engine.connect() as connection:
+            row = connection.execute(select(settings.c.value).where(settings.c.key == key)).first()
+        return default if row is None else row.value
+
+    def set_setting(self, key: str, value) -> None:
+        with self.begin() as connection:
+            connection.execute(settings.delete().where(settings.c.key == key))
+            connection.execute(settings.insert().values(key=key, value=value))
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
