@@ -1,0 +1,125 @@
+"""Contract-test session: one target (a served mock by default, or --base-url), clients that record and
+check every response against the spec, and markers for scenarios that need sandbox data."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import requests
+
+from .support.conformance import ConformanceRecorder
+from .support.served import FIXED_NOW, ServedMock
+
+LEASEY_TOKEN = "lsy_sandbox_5f3c9a2e7b1d4c8f9a0e6b2d7c4f1a3e8b5d"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("contract", "contract-test target")
+    group.addoption("--base-url", help="test this server instead of a freshly served mock")
+    group.addoption("--api", choices=["leasey", "travtus"], help="which API --base-url serves")
+    group.addoption("--allow-writes", action="store_true", help="let scenarios create and change data")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sandbox: needs the sandbox's own data (fixture companies, tokens)")
+    config.addinivalue_line("markers", "writes: creates or changes data on the target")
+    config.addinivalue_line("markers", "leasey: exercises the Leasey API")
+    config.addinivalue_line("markers", "travtus: exercises the Travtus API")
+
+
+class Target:
+    """Where the tests point: base URLs per API, credentials, and (for the mock) its database."""
+
+    def __init__(self, config, tmp_path_factory):
+        self.base_url = config.getoption("--base-url")
+        self.allow_writes = config.getoption("--allow-writes")
+        self.mock = None
+        if self.base_url:
+            api = config.getoption("--api") or "leasey"
+            self.base_urls = {api: self.base_url.rstrip("/")}
+            self.is_sandbox = False
+        else:
+            self.mock = ServedMock(tmp_path_factory.mktemp("served-mock"))
+            self.base_urls = {"leasey": self.mock.root + "/leasey", "travtus": self.mock.root + "/travtus"}
+            self.is_sandbox = True
+            self.allow_writes = True
+        self.now = FIXED_NOW if self.mock else None
+
+    def credentials(self, api: str) -> dict:
+        if api == "leasey":
+            if self.is_sandbox:
+                return {"token": LEASEY_TOKEN, "company_id": 123, "password": "sandbox-pass-123"}
+            return {"token": os.environ.get("LEASEY_API_TOKEN", ""),
+                    "company_id": int(os.environ.get("LEASEY_COMPANY_ID", "0")),
+                    "password": os.environ.get("LEASEY_COMPANY_PASSWORD", "")}
+        if self.is_sandbox:
+            return {"client_id": "sandbox-client", "client_secret": "sandbox-secret", "token": "trv_sandbox_full"}
+        return {"client_id": os.environ.get("TRAVTUS_CLIENT_ID"), "client_secret": os.environ.get("TRAVTUS_CLIENT_SECRET"),
+                "token": os.environ.get("TRAVTUS_TOKEN")}
+
+
+@pytest.fixture(scope="session")
+def target(request, tmp_path_factory):
+    target = Target(request.config, tmp_path_factory)
+    yield target
+    if target.mock:
+        target.mock.stop()
+
+
+@pytest.fixture(scope="session")
+def recorder(target):
+    return ConformanceRecorder(target.base_urls)
+
+
+@pytest.fixture(autouse=True)
+def _responses_conform(request, recorder):
+    """Every response any test receives must validate against its API's spec."""
+    before = len(recorder.observations)
+    yield
+    bad = [o for o in recorder.observations[before:] if o.problem]
+    assert not bad, "responses that break the spec:\n" + "\n".join(
+        f"{o.method} {o.url} -> {o.status}: {o.problem}" for o in bad[:5])
+
+
+@pytest.fixture(autouse=True)
+def _skip_by_target(request, target):
+    if request.node.get_closest_marker("sandbox") and not target.is_sandbox:
+        pytest.skip("needs the sandbox's fixture data; the target is not the sandbox")
+    if request.node.get_closest_marker("writes") and not target.allow_writes:
+        pytest.skip("creates or changes data: pass --allow-writes to run it against this target")
+    for api in ("leasey", "travtus"):
+        if request.node.get_closest_marker(api) and api not in target.base_urls:
+            pytest.skip(f"the target does not serve the {api} API")
+
+
+@pytest.fixture(scope="session")
+def http(recorder):
+    """A requests session whose every response is checked against the spec."""
+    session = requests.Session()
+    session.hooks["response"].append(recorder)
+    yield session
+    session.close()
+
+
+@pytest.fixture(scope="session")
+def leasey_url(target):
+    return target.base_urls.get("leasey")
+
+
+@pytest.fixture(scope="session")
+def travtus_url(target):
+    return target.base_urls.get("travtus")
+
+
+@pytest.fixture(scope="session")
+def leasey_creds(target):
+    return target.credentials("leasey")
+
+
+@pytest.fixture(scope="session")
+def sandbox_db(target):
+    """The served mock's database URL (sandbox-only tests that arrange state directly)."""
+    if not target.mock:
+        pytest.skip("needs the served mock's database")
+    return target.mock.database_url

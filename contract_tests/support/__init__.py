@@ -1,0 +1,1 @@
+"""Helpers the contract tests share: starting a served mock, and checking responses against the specs."""

@@ -1,0 +1,84 @@
+"""Checks every response a test receives against the API's spec with openapi-core, an independent validator.
+
+The mock's own self-check uses our spec loader; this one does not, so a bug in the loader cannot hide
+a response that breaks the spec.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+from openapi_core import OpenAPI
+from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
+
+SPEC_DIR = Path(__file__).resolve().parents[2] / "openapi"
+
+
+def load_spec(api: str) -> dict:
+    return yaml.safe_load((SPEC_DIR / f"{api}.yaml").read_text())
+
+
+@dataclass
+class Observation:
+    api: str
+    method: str
+    url: str
+    status: int
+    problem: str | None
+
+
+@dataclass
+class ConformanceRecorder:
+    """A requests response hook: validates each response and remembers what it saw."""
+
+    base_urls: dict[str, str]  # api name -> base URL the spec's paths hang from
+    observations: list[Observation] = field(default_factory=list)
+    seen: dict[str, set] = field(default_factory=lambda: defaultdict(set))  # api -> {(METHOD, path, status)}
+
+    def __post_init__(self):
+        self._openapi = {}
+        self._paths = {}
+        for api, base in self.base_urls.items():
+            document = copy.deepcopy(load_spec(api))
+            document["servers"] = [{"url": base}]
+            self._openapi[api] = OpenAPI.from_dict(document)
+            templates = sorted(document["paths"], key=lambda p: ("{" in p, p))
+            self._paths[api] = [(p, re.compile(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(p)))) for p in templates]
+
+    def api_of(self, url: str) -> str | None:
+        matches = [(len(base), api) for api, base in self.base_urls.items() if url.startswith(base + "/")]
+        return max(matches)[1] if matches else None
+
+    def __call__(self, response, *args, **kwargs):
+        api = self.api_of(response.url)
+        if api is None:
+            return response
+        openapi = self._openapi[api]
+        request = RequestsOpenAPIRequest(response.request)
+        problem = None
+        try:
+            openapi.validate_response(request, RequestsOpenAPIResponse(response))
+        except Exception as error:  # openapi-core raises a family of errors; each is a finding
+            problem = f"{type(error).__name__}: {error}"
+            cause = error.__cause__ or error.__context__
+            if cause is not None:
+                problem += f" ({cause})"
+        path = self._template(api, response.url)
+        self.seen[api].add((response.request.method, path, response.status_code))
+        self.observations.append(Observation(api, response.request.method, response.url, response.status_code,
+                                             problem))
+        return response
+
+    def _template(self, api: str, url: str) -> str | None:
+        """The spec path template a URL falls under (concrete paths before templated ones)."""
+        path = urlsplit(url).path[len(urlsplit(self.base_urls[api]).path):]
+        for template, pattern in self._paths[api]:
+            if pattern.fullmatch(path):
+                return template
+        return None

@@ -1,0 +1,60 @@
+"""Starts the mock as partners run it (`mock-server serve`, gunicorn, real sockets) on a free port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+FIXED_NOW = "2026-06-01T12:00:00"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServedMock:
+    """A `mock-server serve` subprocess with its own fresh SQLite database."""
+
+    def __init__(self, workdir: Path, now: str = FIXED_NOW, workers: int = 2, extra_args: tuple[str, ...] = ()):
+        self.port = free_port()
+        self.db_path = workdir / "sandbox.db"
+        self.database_url = f"sqlite:///{self.db_path}"
+        self.root = f"http://127.0.0.1:{self.port}"
+        self.log_path = workdir / "server.log"
+        command = [sys.executable, "-m", "mock_server.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                   "--db", self.database_url, "--now", now, "--workers", str(workers), *extra_args]
+        self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, env=env,
+                                        start_new_session=True)
+        self._wait_ready()
+
+    def _wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"mock-server exited early:\n{self.log_path.read_text()}")
+            try:
+                if requests.get(self.root + "/", timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError(f"mock-server did not answer within {timeout}s:\n{self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self._log.close()
