@@ -59,6 +59,7 @@ class Operation:
     responses: dict
     security: list[dict]
     extensions: dict
+    body_schema: dict | None = None  # the JSON request body's schema, dereferenced
 
     @property
     def flask_rule(self) -> str:
@@ -77,6 +78,11 @@ class Operation:
         if response is None:
             return None
         return (response.get("content") or {}).get(media_type, {}).get("schema")
+
+    @property
+    def request_schema_properties(self) -> list[str]:
+        """Top-level fields of the JSON request body."""
+        return list((self.body_schema or {}).get("properties", {}))
 
     def documents_status(self, status: int) -> bool:
         return str(status) in self.responses or f"{str(status)[0]}XX" in self.responses
@@ -160,6 +166,8 @@ class Spec:
                         responses=responses,
                         security=raw.get("security", self.document.get("security", [])),
                         extensions={k: v for k, v in raw.items() if k.startswith("x-")},
+                        body_schema=self.deref(((body or {}).get("content") or {}).get("application/json", {})
+                                               .get("schema")),
                     )
                 )
         return operations

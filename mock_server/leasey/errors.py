@@ -27,6 +27,9 @@ COMPANY_NOT_FOUND = "Company {id} not found"  # (doc)
 NO_ADMIN = "No admin user found for company {id}. Contact support."  # (doc)
 COMPANY_ID_NOT_INTEGER = "company_id must be an integer"  # (doc, section 14)
 DATE_FORMAT = "{name} must be an ISO-8601 date-time: YYYY-MM-DDTHH:MM:SS"
+MALFORMED_JSON = "Malformed JSON: the request body must be a JSON object"
+V1_ACTION = ("The action field was removed in v2: POST /properties always creates a property; "
+             "update with PUT /properties/{property_id}")
 VALIDATION_FAILED = "Validation failed. See 'details' for field-level errors."  # (doc)
 
 
@@ -64,8 +67,26 @@ def bad_request(message: str) -> LeaseyError:
     return LeaseyError(400, message)
 
 
+# v1 request shapes (the document's "What changed in v2.0" tables) and the v2 call that replaces each.
+V1_HINTS = {
+    ("POST", "/reports"): "POST /reports was removed in v2: use GET /reports/showings, GET /reports/leads or "
+                          "GET /reports/properties with company_id as a query parameter and the "
+                          "X-Company-Password header",
+    ("PUT", "/properties"): "PUT /properties was removed in v2: send PUT /properties/{property_id} with the "
+                            "property ID in the URL path",
+}
+
+
+def _v1_hint() -> str | None:
+    path = request.path.rstrip("/")
+    for (method, suffix), hint in V1_HINTS.items():
+        if request.method == method and path.endswith(suffix):
+            return hint
+    return None
+
+
 def not_found(message: str | None = None) -> LeaseyError:
-    return LeaseyError(404, message or f"No route matches {request.method} {request.path}")
+    return LeaseyError(404, message or _v1_hint() or f"No route matches {request.method} {request.path}")
 
 
 def property_not_found() -> LeaseyError:
@@ -73,8 +94,8 @@ def property_not_found() -> LeaseyError:
 
 
 def method_not_allowed(allowed: str) -> LeaseyError:
-    return LeaseyError(405, f"Method {request.method} is not allowed on {request.path}. Allowed: {allowed}",
-                       headers={"Allow": allowed})
+    message = _v1_hint() or f"Method {request.method} is not allowed on {request.path}. Allowed: {allowed}"
+    return LeaseyError(405, message, headers={"Allow": allowed})
 
 
 def internal() -> LeaseyError:

@@ -66,9 +66,42 @@ def list_property_leads(call):
     return call.backend.list_property_leads(company, start, end, property_id, limit), 200
 
 
+def _authenticate_write(call) -> tuple:
+    """Writes: token, then the JSON body's company_id and password, in the read side's order."""
+    backend: LeaseyBackend = call.backend
+    backend.check_token(request.headers.get("Authorization"), request.args.get("token"))
+    body = request.get_json(force=True, silent=True)
+    if not isinstance(body, dict):
+        raise errors.bad_request(errors.MALFORMED_JSON)
+    if "action" in body:
+        raise errors.bad_request(errors.V1_ACTION)
+    if "company_id" not in body:
+        raise errors.bad_request("company_id is required")
+    company_id = body["company_id"]
+    if not isinstance(company_id, int) or isinstance(company_id, bool):
+        raise errors.bad_request(errors.COMPANY_ID_NOT_INTEGER)
+    password = body.get("password")
+    if password in (None, ""):
+        raise errors.unauthorized(errors.BODY_PASSWORD_MISSING)
+    if not isinstance(password, str):
+        raise errors.bad_request("password must be a string")
+    company = backend.authenticate_company(company_id, password)
+    unknown = sorted(set(body) - set(call.operation.request_schema_properties))
+    if unknown:
+        raise errors.bad_request(f"Unknown field(s) in the request body: {', '.join(unknown)}")
+    if "property" not in body:
+        raise errors.bad_request("property is required")
+    if not isinstance(body["property"], dict):
+        raise errors.bad_request("property must be an object")
+    return company, body["property"]
+
+
 def create_property(call):
-    raise errors.LeaseyError(501, "not implemented yet")
+    company, data = _authenticate_write(call)
+    return call.backend.listings.create(company, data), 201
 
 
 def update_property(call):
-    raise errors.LeaseyError(501, "not implemented yet")
+    company, data = _authenticate_write(call)
+    property_id = call.param("property_id")
+    return call.backend.listings.update(company, property_id, data), 200

@@ -14,6 +14,7 @@ from ..spec import Spec
 from ..store import Store
 from . import errors
 from .catalog import Catalog
+from .listings import ListingWriter
 
 LISTING_URL = "https://app.leasey.ai/listing/{slug}"
 
@@ -24,6 +25,7 @@ class LeaseyBackend:
         self.clock = clock
         self.spec = spec
         self.catalog = Catalog(spec)
+        self.listings = ListingWriter(self)
 
     # -- authentication (section 2) -----------------------------------------------------------
 

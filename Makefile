@@ -1,0 +1,39 @@
+# Thin wrapper: each target names commands. `make serve` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8080
+WORKERS ?= 2
+API ?= leasey
+BASE_URL ?=
+STAMP := $(VENV)/.installed
+
+.PHONY: serve test lint contract spec-check bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/mock-server serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+test: $(STAMP) lint spec-check
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check --output-format concise .
+
+spec-check: $(STAMP)
+	$(BIN)/openapi-spec-validator openapi/leasey.yaml openapi/travtus.yaml
+
+contract: $(STAMP)
+	$(BIN)/python -m pytest contract_tests --base-url "$(BASE_URL)" --api "$(API)"
+
+bench: $(STAMP)
+	$(BIN)/python bench/travtus_cursor.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis
