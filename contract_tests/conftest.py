@@ -123,3 +123,12 @@ def sandbox_db(target):
     if not target.mock:
         pytest.skip("needs the served mock's database")
     return target.mock.database_url
+
+
+@pytest.fixture(scope="session")
+def leasey(http, leasey_url, leasey_creds):
+    from .support.leasey import LeaseyClient
+
+    if leasey_url is None:
+        pytest.skip("the target does not serve the leasey API")
+    return LeaseyClient(http, leasey_url, leasey_creds)

@@ -14,8 +14,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
+from jsonschema import Draft202012Validator
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
+from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotFound
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / "openapi"
 
@@ -64,6 +66,8 @@ class ConformanceRecorder:
         problem = None
         try:
             openapi.validate_response(request, RequestsOpenAPIResponse(response))
+        except (PathNotFound, OperationNotFound):
+            problem = self._check_unrouted(api, response)
         except Exception as error:  # openapi-core raises a family of errors; each is a finding
             problem = f"{type(error).__name__}: {error}"
             cause = error.__cause__ or error.__context__
@@ -74,6 +78,23 @@ class ConformanceRecorder:
         self.observations.append(Observation(api, response.request.method, response.url, response.status_code,
                                              problem))
         return response
+
+    def _check_unrouted(self, api: str, response) -> str | None:
+        """A request outside the spec must get 404 (unknown path) or 405 with Allow, in the API's error shape."""
+        if response.request.method == "OPTIONS" and "Access-Control-Request-Method" in response.request.headers:
+            return None if response.ok else f"CORS preflight answered {response.status_code}"
+        expected = 405 if self._template(api, response.url) else 404
+        if response.status_code != expected:
+            return f"expected {expected} for a request outside the spec, got {response.status_code}"
+        if expected == 405 and not response.headers.get("Allow"):
+            return "405 without an Allow header"
+        document = load_spec(api)
+        schema = {**document["components"]["schemas"]["Error"], "components": document["components"]}
+        try:
+            errors = list(Draft202012Validator(schema).iter_errors(response.json()))
+        except ValueError:
+            return "error body is not JSON"
+        return f"error body breaks the Error schema: {errors[0].message}" if errors else None
 
     def _template(self, api: str, url: str) -> str | None:
         """The spec path template a URL falls under (concrete paths before templated ones)."""
