@@ -112,6 +112,10 @@ class Spec:
 
     def deref(self, node: Any) -> Any:
         """Return `node` with every `$ref` replaced by its target, recursively (the spec has no cycles)."""
+        if isinstance(node, dict) and "$ref" in node and len(node) > 1:
+            # OpenAPI 3.1: keywords beside $ref (default, description) apply too; they win over the target's.
+            siblings = {key: value for key, value in node.items() if key != "$ref"}
+            return {**self.deref({"$ref": node["$ref"]}), **self.deref(siblings)}
         node = self.resolve(node)
         if isinstance(node, dict):
             return {key: self.deref(value) for key, value in node.items()}
