@@ -74,7 +74,8 @@ def test_restriction_id_outside_1_to_5_is_422(leasey):
 
 def test_unknown_marketplace_is_422(leasey):
     details = details_of(leasey.create(new_listing(marketplaces=[{"name": "craigslistt", "enabled": True}])))
-    assert len(details) == 1 and details[0].startswith('"marketplaces[0].name" invalid: "craigslistt". Valid values: ["zillow"')
+    assert len(details) == 1
+    assert details[0].startswith('"marketplaces[0].name" invalid: "craigslistt". Valid values: ["zillow"')
 
 
 def test_photo_urls_must_start_with_https(leasey):
