@@ -31,6 +31,7 @@ DEFAULTS = {
     "FREEZE_CLOCK": False,
     "LOAD_FIXTURES": "if-empty",  # "if-empty" | "always" | "never"
     "SELF_CHECK": True,  # validate every response against the spec; flag violations
+    "TRAVTUS_RATE_LIMIT": None,  # None: off; "documented", or "token=100/200,api=10000/5000" (rate/burst per kind)
 }
 log = logging.getLogger("mock_server")
 

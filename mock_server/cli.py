@@ -15,6 +15,8 @@ def _app_config(args) -> dict:
     if args.now:
         config["NOW"] = args.now
         config["FREEZE_CLOCK"] = args.freeze_clock
+    if getattr(args, "travtus_rate_limit", None):
+        config["TRAVTUS_RATE_LIMIT"] = args.travtus_rate_limit
     if getattr(args, "api", "all") != "all":
         config["APIS"] = (args.api,)
         config["MOUNT_AT_ROOT"] = True
@@ -84,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--threads", type=int, default=4)
     run.add_argument("--reload", action="store_true", help="development: restart on code changes")
     run.add_argument("--reload-fixtures", action="store_true", help="replace the state with the fixtures first")
+    run.add_argument("--travtus-rate-limit", metavar="LIMITS",
+                     help='Travtus rate limiting (off by default): "documented", or e.g. "token=100/200,api=10000/5000"')
     run.set_defaults(func=serve)
 
     fixtures = commands.add_parser("fixtures", help="manage sandbox data")

@@ -1,5 +1,7 @@
-"""The Travtus API: OAuth2 client-credentials tokens and GET /leases."""
+"""The Travtus API: OAuth2 client-credentials tokens and Find Leases (GET /leases/)."""
+
+from .models import TravtusBackend
 
 
-def create_backend(store, clock, spec):
-    return None
+def create_backend(store, clock, spec) -> TravtusBackend:
+    return TravtusBackend(store, clock, spec)

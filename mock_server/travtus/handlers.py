@@ -1,11 +1,98 @@
-"""Travtus handlers (placeholder until the Travtus issue lands)."""
+"""Travtus handlers, one per operationId: read the request through the spec, call the backend, serialise.
 
-from .errors import TravtusError
+Find Leases checks, in this order (FIDELITY-travtus.md): rate limit (when on), authorization, each parameter's
+validity in the spec's order, at least one search parameter, then the group-identifier conflict.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, request
+
+from . import errors
+from .models import Cursor, LeaseSearch, PageRequest, TravtusBackend
+
+FORM = "application/x-www-form-urlencoded"
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 §5.1
+LIST_PARAMETERS = ("group_ids", "group_external_refs")  # comma-separated
 
 
 def create_token(call):
-    raise TravtusError(500, "internal_error", "not implemented yet")
+    backend: TravtusBackend = call.backend
+    client_id = request.form.get("client_id") if request.mimetype == FORM else None
+    _throttle(call, "token", f"client:{client_id}" if client_id else None)
+    if request.mimetype != FORM:
+        raise errors.oauth_invalid_request(f"The request body must be {FORM}.")
+    schema = call.api.spec.component("TokenRequest")
+    for name in schema["required"]:  # spec order: client_id, client_secret, grant_type
+        values = request.form.getlist(name)
+        if len(values) > 1:  # RFC 6749 §3.2: parameters must not be included more than once
+            raise errors.oauth_invalid_request(f"The parameter '{name}' is included more than once.")
+        if not values or not values[0]:
+            raise errors.oauth_invalid_request(f"The request is missing the required parameter '{name}'.")
+    grant_type = request.form["grant_type"]
+    if grant_type not in schema["properties"]["grant_type"]["enum"]:
+        raise errors.oauth_unsupported_grant_type(grant_type)
+    token = backend.issue_token(request.form["client_id"], request.form["client_secret"],
+                                sent_authorization="Authorization" in request.headers)
+    return token, 200, NO_STORE
 
 
 def find_leases(call):
-    raise TravtusError(500, "internal_error", "not implemented yet")
+    backend: TravtusBackend = call.backend
+    _throttle(call, "api", _bearer_key())
+    principal = backend.authenticate(request.headers.get("Authorization"))
+    values = _read_parameters(call)
+    search = {p.name: values[p.name] for p in call.operation.parameters
+              if p.extensions.get("x-search-parameter") and values[p.name] is not None}
+    if not search:
+        raise errors.no_search_parameters()
+    if "group_ids" in search and "group_external_refs" in search:
+        raise errors.both_group_identifiers_provided()
+    page = PageRequest(cursor=values["after_id"], offset=values["offset"], limit=values["limit"])
+    return backend.find_leases(principal, LeaseSearch(**search), page), 200
+
+
+def _read_parameters(call) -> dict:
+    """Every query parameter in the spec's order, coerced by its schema (the first invalid one answers).
+
+    A blank value counts as not given. Dates become `date`s, the group lists tuples, after_id a Cursor.
+    """
+    source = {key: value for key, value in request.args.to_dict(flat=True).items() if value.strip()}
+    values = {}
+    for parameter in call.operation.parameters:
+        value = call.api.spec.read_parameter(parameter, source)
+        if value is not None and parameter.schema.get("format") == "date":
+            value = _date(parameter.name, value)
+        elif value is not None and parameter.name in LIST_PARAMETERS:
+            value = tuple(item.strip() for item in value.split(",") if item.strip()) or None
+        elif value is not None and parameter.name == "after_id":
+            value = Cursor.decode(value)
+        values[parameter.name] = value
+    return values
+
+
+def _date(name: str, value: str) -> date:
+    """The spec's `format: date` already rejected anything but a real YYYY-MM-DD day; parse it strictly anyway."""
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise errors.date_format_invalid(name) from None
+
+
+def _bearer_key() -> str:
+    """Limits apply "per API key": the presented token, or the caller's address when there is none."""
+    parts = (request.headers.get("Authorization") or "").split()
+    return f"token:{parts[-1]}" if parts else f"address:{request.remote_addr}"
+
+
+def _throttle(call, kind: str, key: str | None) -> None:
+    limiter = call.backend.rate_limiter(current_app.config.get("TRAVTUS_RATE_LIMIT"))
+    if limiter is None:
+        return
+    retry_after = limiter.take(kind, key or f"address:{request.remote_addr}")
+    if retry_after is not None:
+        raise errors.rate_limit_exceeded(retry_after)

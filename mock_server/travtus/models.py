@@ -1,0 +1,315 @@
+"""Travtus state and rules: client-credentials tokens, bearer authentication and Find Leases (no Flask).
+
+Pagination is keyset on trv_leases.seq, the insertion order: a cursor is a position in that order, so a
+cursor page costs the same at any depth and leases added during a walk appear at its end.
+"""
+
+from __future__ import annotations
+
+import base64
+import calendar
+import hashlib
+import hmac
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from .. import store as t
+from ..clock import Clock
+from ..spec import Spec
+from ..store import Store
+from . import errors
+from .ratelimit import RateLimiter, parse_setting
+
+TOKEN_LIFETIME = 3600  # seconds, as documented
+MAX_PAGE = 100  # "The API returns a maximum of 100 records per call."
+ADDRESS_FIELDS = ("building_name", "address_line_1", "address_line_2", "city", "country", "state", "postal_code",
+                  "latitude", "longitude")
+NUMERIC_ADDRESS_FIELDS = ("latitude", "longitude")
+# Issued tokens are JWT-shaped like the production Cognito access tokens; the key is a sandbox constant, not a
+# secret: nothing is meant to verify the signature.
+JWT_KEY = b"travtus-sandbox-signing-key"
+JWT_SCOPE = "travtus-api/knowledge-graph"
+
+
+# -- cursors --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in seq order: "after" continues forwards from it, "before" goes backwards (previous page)."""
+
+    direction: str  # "after" | "before"
+    seq: int
+
+    END = 2**63 - 1  # past every lease: "before END" is the last page
+
+    def encode(self) -> str:
+        return base64.urlsafe_b64encode(f"{self.direction}:{self.seq}".encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, value: str) -> Cursor:
+        """The inverse of encode; anything else is 400 invalid_parameter naming after_id."""
+        try:
+            text = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode("ascii")
+        except ValueError:
+            raise errors.invalid_cursor() from None
+        match = re.fullmatch(r"(after|before):(0|[1-9]\d{0,18})", text)
+        if match is None or int(match[2]) > cls.END or value != cls(match[1], int(match[2])).encode():
+            raise errors.invalid_cursor()
+        return cls(match[1], int(match[2]))
+
+
+# -- requests ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the bearer token and the groups it may read."""
+
+    token: str
+    group_ids: frozenset[str]
+
+
+@dataclass(frozen=True)
+class LeaseSearch:
+    """The search parameters of GET /leases (the spec's x-search-parameter ones); None = not given."""
+
+    identifier: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    move_in_date: date | None = None
+    group_ids: tuple[str, ...] | None = None
+    group_external_refs: tuple[str, ...] | None = None
+    unit_external_ref: str | None = None
+    unit_identifier: str | None = None
+    address: dict | None = None
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    cursor: Cursor | None = None
+    offset: int = 0
+    limit: int = MAX_PAGE
+
+    @property
+    def size(self) -> int:
+        return min(self.limit, MAX_PAGE)
+
+
+@dataclass
+class Page:
+    rows: list  # trv_leases rows joined with their unit, in seq order
+    next_cursor: Cursor | None
+    previous_cursor: Cursor | None
+
+
+# -- the backend ------------------------------------------------------------------------------------
+
+class TravtusBackend:
+    def __init__(self, store: Store, clock: Clock, spec: Spec):
+        self.store = store
+        self.clock = clock
+        self.spec = spec
+        self._rate_limiter: tuple[object, RateLimiter | None] = (None, None)
+
+    # -- rate limiting ----------------------------------------------------------------------------
+
+    def rate_limiter(self, setting) -> RateLimiter | None:
+        """The limiter for the app's TRAVTUS_RATE_LIMIT setting (None: off); built once per setting."""
+        if self._rate_limiter[0] != setting:
+            limits = parse_setting(setting)
+            self._rate_limiter = (setting, RateLimiter(limits) if limits else None)
+        return self._rate_limiter[1]
+
+    # -- tokens -----------------------------------------------------------------------------------
+
+    def issue_token(self, client_id: str, client_secret: str, sent_authorization: bool = False) -> dict:
+        """Client-credentials grant: a bearer token for every group the client owns, valid TOKEN_LIFETIME s."""
+        now = self.clock.now()
+        with self.store.begin() as connection:
+            client = connection.execute(select(t.trv_clients).where(t.trv_clients.c.client_id == client_id)).first()
+            if client is None or not hmac.compare_digest(client.client_secret.encode(), client_secret.encode()):
+                raise errors.oauth_invalid_client(sent_authorization)
+            group_ids = connection.execute(select(t.trv_groups.c.id).where(t.trv_groups.c.client_id == client_id)
+                                           .order_by(t.trv_groups.c.id)).scalars().all()
+            token = _jwt(client_id, now)
+            connection.execute(t.trv_tokens.insert().values(
+                token=token, client_id=client_id, group_ids=list(group_ids),
+                expires_at=now + timedelta(seconds=TOKEN_LIFETIME), always_expired=False))
+        return {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME}
+
+    def authenticate(self, authorization: str | None) -> Principal:
+        """`Authorization: Bearer <token>`, the scheme matched case-insensitively (the docs write `bearer`)."""
+        if authorization is None or not authorization.strip():
+            raise errors.missing_authorization()
+        parts = authorization.split()
+        if len(parts) != 2 or parts[0].lower() != "bearer":
+            raise errors.invalid_authorization()
+        with self.store.connect() as connection:
+            row = connection.execute(select(t.trv_tokens).where(t.trv_tokens.c.token == parts[1])).first()
+        if row is None:
+            raise errors.invalid_authorization()
+        if row.always_expired or (row.expires_at is not None and row.expires_at <= self.clock.now()):
+            raise errors.expired_token()
+        return Principal(token=row.token, group_ids=frozenset(row.group_ids))
+
+    # -- Find Leases ------------------------------------------------------------------------------
+
+    def find_leases(self, principal: Principal, search: LeaseSearch, page: PageRequest) -> dict:
+        leases, units = t.trv_leases, t.trv_units
+        with self.store.connect() as connection:
+            groups = self._scope(connection, principal, search)
+            if not groups:  # a group outside the token's scope looks exactly like a group without leases
+                raise errors.no_leases()
+            conditions = [leases.c.group_id.in_(sorted(groups)), *_conditions(search)]
+            joined = leases.join(units, units.c.id == leases.c.unit_id)
+            needs_units = search.unit_external_ref is not None or bool(search.address)
+            count = connection.execute(select(func.count()).select_from(joined if needs_units else leases)
+                                       .where(*conditions)).scalar_one()
+            if count == 0:
+                raise errors.no_leases()
+            result = _paginate(connection, joined, conditions, page)
+            data = _serialise(connection, result.rows)
+        return {"data": data, "pagination": {
+            "count": count,
+            "next_cursor": result.next_cursor.encode() if result.next_cursor else None,
+            "previous_cursor": result.previous_cursor.encode() if result.previous_cursor else None,
+        }}
+
+    def _scope(self, connection, principal: Principal, search: LeaseSearch) -> set[str]:
+        """The groups to search: the token's, narrowed by group_ids or group_external_refs when given."""
+        groups = set(principal.group_ids)
+        if search.group_ids is not None:
+            groups &= set(search.group_ids)
+        if search.group_external_refs is not None:
+            wanted = connection.execute(select(t.trv_groups.c.id).where(
+                t.trv_groups.c.external_ref.in_(search.group_external_refs))).scalars()
+            groups &= set(wanted)
+        return groups
+
+    # -- sandbox helpers --------------------------------------------------------------------------
+
+    def lease(self, identifier: str) -> dict | None:
+        """One lease as the API serialises it (for tests and fixtures checks)."""
+        joined = t.trv_leases.join(t.trv_units, t.trv_units.c.id == t.trv_leases.c.unit_id)
+        with self.store.connect() as connection:
+            rows = connection.execute(_page_query(joined, [t.trv_leases.c.identifier == identifier])).all()
+            leases = _serialise(connection, rows)
+        return leases[0] if leases else None
+
+
+def _conditions(search: LeaseSearch) -> list:
+    """Exact match on every search parameter given (group scoping is applied separately)."""
+    leases, units = t.trv_leases, t.trv_units
+    conditions = []
+    if search.identifier is not None:
+        conditions.append(leases.c.identifier == search.identifier)
+    for name in ("start_date", "end_date", "move_in_date"):
+        value = getattr(search, name)
+        if value is not None:
+            conditions.append(leases.c[name] == value)
+    if search.unit_identifier is not None:
+        conditions.append(leases.c.unit_id == search.unit_identifier)
+    if search.unit_external_ref is not None:
+        conditions.append(units.c.external_ref == search.unit_external_ref)
+    for name, value in (search.address or {}).items():
+        if name in NUMERIC_ADDRESS_FIELDS:
+            conditions.append(units.c[name] == value)
+        else:  # case-insensitive exact match (SQLite's lower() folds ASCII letters only)
+            conditions.append(func.lower(units.c[name]) == func.lower(value))
+    return conditions
+
+
+def _page_query(joined, conditions):
+    leases, units = t.trv_leases, t.trv_units
+    return (select(leases, units.c.external_ref.label("unit_external_ref"),
+                   *[units.c[name] for name in ADDRESS_FIELDS])
+            .select_from(joined).where(*conditions))
+
+
+def _paginate(connection, joined, conditions, page: PageRequest) -> Page:
+    """One page in seq order. With a cursor: a keyset seek (WHERE seq > / < position), never an OFFSET scan
+    from the start; `offset` then skips records after the position. Without a cursor: offset/limit."""
+    seq = t.trv_leases.c.seq
+    size = page.size
+    cursor = page.cursor
+    backwards = cursor is not None and cursor.direction == "before"
+    where = list(conditions)
+    if cursor is not None:
+        where.append(seq < cursor.seq if backwards else seq > cursor.seq)
+    query = _page_query(joined, where).order_by(seq.desc() if backwards else seq).limit(size + 1)
+    if page.offset:
+        query = query.offset(page.offset)
+    rows = connection.execute(query).all()
+    more = len(rows) > size  # one more record beyond the page, in the direction of travel
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+
+    def any_matching(condition) -> bool:
+        return connection.execute(select(seq).select_from(joined).where(*conditions, condition).limit(1)).first() \
+            is not None
+
+    if not rows:
+        # Only when offset or a cursor points past the records: "previous" is then the last page.
+        if backwards:
+            return Page([], Cursor("after", 0), None)
+        return Page([], None, Cursor("before", Cursor.END))
+    first, last = rows[0].seq, rows[-1].seq
+    if backwards:
+        has_next, has_previous = any_matching(seq > last), more
+    else:
+        has_next = more
+        has_previous = (page.offset > 0) if cursor is None else any_matching(seq < first)
+    return Page(rows, Cursor("after", last) if has_next else None,
+                Cursor("before", first) if has_previous else None)
+
+
+def _serialise(connection, rows) -> list[dict]:
+    """The spec's Lease objects, tenants in their recorded order (one query for the whole page)."""
+    tenants: dict[int, list[dict]] = {row.seq: [] for row in rows}
+    if rows:
+        link, person = t.trv_lease_tenants, t.trv_persons
+        query = (select(link.c.lease_seq, person.c.id, person.c.external_ref)
+                 .join(person, person.c.id == link.c.person_id)
+                 .where(link.c.lease_seq.in_(list(tenants)))
+                 .order_by(link.c.lease_seq, link.c.position))
+        for lease_seq, person_id, external_ref in connection.execute(query):
+            tenants[lease_seq].append({"tenant_id": person_id, "tenant_external_ref": external_ref})
+    return [{
+        "identifier": row.identifier,
+        "start_date": row.start_date.isoformat(),
+        "end_date": _iso(row.end_date),
+        "move_in_date": _iso(row.move_in_date),
+        "landlord_id": row.landlord_id,
+        "tenants": tenants[row.seq],
+        "unit_id": row.unit_id,
+        "unit_external_ref": row.unit_external_ref,  # the reference says unit_external_reference: FIDELITY
+        "address": {name: getattr(row, name) for name in ADDRESS_FIELDS},
+        "is_furnished": bool(row.is_furnished),
+        "minimum_days_notice": row.minimum_days_notice,
+        "deposit": float(row.deposit),
+        "rent": float(row.rent),
+    } for row in rows]
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _jwt(client_id: str, now: datetime) -> str:
+    """A Cognito-shaped access token (HS256 with a sandbox key); exp/iat on the sandbox clock, read as UTC."""
+    issued = calendar.timegm(now.timetuple())
+
+    def part(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+
+    header = part({"alg": "HS256", "typ": "JWT", "kid": "travtus-sandbox"})
+    claims = part({"sub": client_id, "token_use": "access", "scope": JWT_SCOPE, "auth_time": issued,
+                   "iss": "https://sandbox.travtus.invalid", "exp": issued + TOKEN_LIFETIME, "iat": issued,
+                   "version": 2, "jti": str(uuid.uuid4()), "client_id": client_id})
+    signature = hmac.new(JWT_KEY, f"{header}.{claims}".encode(), hashlib.sha256).digest()
+    return f"{header}.{claims}.{base64.urlsafe_b64encode(signature).decode().rstrip('=')}"

@@ -1,0 +1,98 @@
+"""Travtus rate limiting: the token bucket, the setting, and the 429 answers (off by default)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mock_server.app import create_app
+from mock_server.travtus.ratelimit import DOCUMENTED, Limit, RateLimiter, parse_setting
+
+TOKEN_FORM = {"client_id": "sandbox-client", "client_secret": "sandbox-secret", "grant_type": "client_credentials"}
+
+
+def make_client(setting):
+    app = create_app({"DATABASE_URL": "sqlite://", "NOW": "2026-06-01T12:00:00", "APIS": ("travtus",),
+                      "TRAVTUS_RATE_LIMIT": setting})
+    return app.test_client()
+
+
+class FakeTime:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_bucket_allows_the_burst_then_asks_to_wait():
+    time = FakeTime()
+    limiter = RateLimiter({"api": Limit(rate=2, burst=3)}, clock=time)
+    assert [limiter.take("api", "k") for _ in range(3)] == [None, None, None]
+    assert limiter.take("api", "k") == 1
+    time.now += 0.5  # one token back at 2/s
+    assert limiter.take("api", "k") is None
+    assert limiter.take("api", "k") == 1
+
+
+def test_buckets_are_per_key():
+    limiter = RateLimiter({"api": Limit(rate=1, burst=1)}, clock=FakeTime())
+    assert limiter.take("api", "a") is None
+    assert limiter.take("api", "a") == 1
+    assert limiter.take("api", "b") is None
+
+
+def test_retry_after_is_whole_seconds_until_one_token():
+    limiter = RateLimiter({"token": Limit(rate=0.25, burst=1)}, clock=FakeTime())
+    limiter.take("token", "k")
+    assert limiter.take("token", "k") == 4
+
+
+@pytest.mark.parametrize("setting", [None, False, "", "off"])
+def test_rate_limiting_is_off_unless_configured(setting):
+    assert parse_setting(setting) is None
+
+
+def test_documented_limits():
+    assert parse_setting("documented") == DOCUMENTED
+    assert DOCUMENTED == {"token": Limit(100, 200), "api": Limit(10_000, 5_000)}
+
+
+def test_setting_overrides_some_kinds():
+    assert parse_setting("token=5/10") == {"token": Limit(5, 10), "api": Limit(10_000, 5_000)}
+    assert parse_setting({"api": (1, 2)})["api"] == Limit(1, 2)
+
+
+@pytest.mark.parametrize("setting", ["leases=1/2", "token=1", "token=0/5", "token"])
+def test_bad_settings_are_refused(setting):
+    with pytest.raises(ValueError):
+        parse_setting(setting)
+
+
+def test_default_app_does_not_limit():
+    client = make_client(None)
+    statuses = {client.get("/travtus/leases/?identifier=lease-1",
+                           headers={"Authorization": "Bearer trv_sandbox_full"}).status_code for _ in range(30)}
+    assert statuses == {200}
+
+
+def test_leases_answer_429_with_retry_after_past_the_burst_per_token():
+    client = make_client("api=0.5/2")
+    full = {"Authorization": "Bearer trv_sandbox_full"}
+    assert [client.get("/travtus/leases/?identifier=lease-1", headers=full).status_code for _ in range(2)] == [200, 200]
+    response = client.get("/travtus/leases/?identifier=lease-1", headers=full)
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "2"
+    assert response.get_json()["error"]["type"] == "rate_limit_exceeded"
+    assert "X-Sandbox-Spec-Violation" not in response.headers
+    other = client.get("/travtus/leases/?identifier=lease-1", headers={"Authorization": "Bearer trv_sandbox_group_a"})
+    assert other.status_code == 200
+
+
+def test_token_endpoint_answers_429_past_its_burst_per_client():
+    client = make_client("token=1/2")
+    assert [client.post("/travtus/oauth2/token", data=TOKEN_FORM).status_code for _ in range(2)] == [200, 200]
+    response = client.post("/travtus/oauth2/token", data=TOKEN_FORM)
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "1"
+    assert response.get_json()["error"]["type"] == "rate_limit_exceeded"
+    assert "X-Sandbox-Spec-Violation" not in response.headers
