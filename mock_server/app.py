@@ -99,11 +99,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .fixtures import load_fixtures
 
+    names = tuple(app.config["APIS"])
     if app.config["LOAD_FIXTURES"] == "always" or (app.config["LOAD_FIXTURES"] == "if-empty" and store.is_empty()):
-        load_fixtures(store, clock, Path(app.config["FIXTURE_DIR"]), Path(app.config["SPEC_DIR"]))
+        load_fixtures(store, clock, Path(app.config["FIXTURE_DIR"]), Path(app.config["SPEC_DIR"]), names)
 
     apis = {}
-    names = tuple(app.config["APIS"])
     for name in names:
         prefix = "" if app.config["MOUNT_AT_ROOT"] and len(names) == 1 else f"/{name}"
         apis[name] = _mount(app, name, prefix, store, clock)

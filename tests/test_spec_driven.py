@@ -1,0 +1,83 @@
+"""The spec drives the app: routes, coercion, value lists; and the self-check flags a response that breaks it."""
+
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from contract_tests.support.conformance import ConformanceRecorder
+from mock_server.app import create_app
+from mock_server.spec import ParameterError, Spec
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "lsy_sandbox_5f3c9a2e7b1d4c8f9a0e6b2d7c4f1a3e8b5d"
+
+
+@pytest.fixture(scope="module")
+def app():
+    return create_app({"DATABASE_URL": "sqlite://", "APIS": ("leasey",), "NOW": "2026-06-01T12:00:00"})
+
+
+def test_every_spec_operation_is_routed(app):
+    rules = {rule.rule for rule in app.url_map.iter_rules()}
+    spec = Spec(ROOT / "openapi" / "leasey.yaml")
+    for operation in spec.operations:
+        assert "/leasey" + operation.flask_rule in rules
+
+
+def test_an_operation_without_a_handler_is_a_start_up_error(tmp_path):
+    document = yaml.safe_load((ROOT / "openapi" / "leasey.yaml").read_text())
+    document["paths"]["/reports/tenants"] = {"get": {"operationId": "get_tenants_report", "responses": {}}}
+    (tmp_path / "leasey.yaml").write_text(yaml.safe_dump(document))
+    with pytest.raises(RuntimeError, match="get_tenants_report has no handler"):
+        create_app({"DATABASE_URL": "sqlite://", "APIS": ("leasey",), "SPEC_DIR": str(tmp_path)})
+
+
+def test_enum_added_to_the_spec_is_accepted_without_code_changes(tmp_path):
+    document = yaml.safe_load((ROOT / "openapi" / "leasey.yaml").read_text())
+    document["components"]["schemas"]["UnitType"]["enum"].append("loft")
+    document["components"]["schemas"]["UnitTypeLabel"]["enum"].append("Loft")
+    (tmp_path / "leasey.yaml").write_text(yaml.safe_dump(document, allow_unicode=True))
+    app = create_app({"DATABASE_URL": "sqlite://", "APIS": ("leasey",), "SPEC_DIR": str(tmp_path),
+                      "NOW": "2026-06-01T12:00:00"})
+    response = app.test_client().post("/leasey/properties", headers={"Authorization": f"Bearer {TOKEN}"}, json={
+        "company_id": 123, "password": "sandbox-pass-123",
+        "property": {"name": "Loft 1", "address": "1 A St", "city": "Toronto", "province_state": "ON",
+                     "country": "Canada", "unit_type": "loft"}})
+    assert response.status_code == 201, response.get_json()
+
+
+def test_integer_parameters_are_coerced_strictly():
+    spec = Spec(ROOT / "openapi" / "leasey.yaml")
+    parameter = spec.operation("get_showings_report").parameter("company_id")
+    assert spec.read_parameter(parameter, {"company_id": "123"}) == 123
+    for raw in ('"123"', "12.0", "abc", ""):
+        with pytest.raises(ParameterError) as caught:
+            spec.read_parameter(parameter, {"company_id": raw})
+        assert caught.value.kind == "type"
+    with pytest.raises(ParameterError) as caught:
+        spec.read_parameter(parameter, {})
+    assert caught.value.kind == "missing"
+
+
+def test_self_check_flags_a_response_that_breaks_the_spec(app, monkeypatch):
+    backend = app.extensions["sandbox"].apis["leasey"].backend
+    original = backend.get_properties_report
+    monkeypatch.setattr(backend, "get_properties_report",
+                        lambda company: [{**row, "Bedrooms": str(row["Bedrooms"])} for row in original(company)])
+    response = app.test_client().get("/leasey/reports/properties?company_id=123", headers={
+        "Authorization": f"Bearer {TOKEN}", "X-Company-Password": "sandbox-pass-123"})
+    assert "Bedrooms" in response.headers["X-Sandbox-Spec-Violation"]
+
+
+def test_conformance_recorder_flags_a_renamed_field():
+    recorder = ConformanceRecorder({"leasey": "http://sandbox.test/leasey"})
+    request = requests.Request("GET", "http://sandbox.test/leasey/reports/properties?company_id=1",
+                               headers={"Authorization": "Bearer x", "X-Company-Password": "p"}).prepare()
+    response = requests.Response()
+    response.status_code, response.url, response.request = 200, request.url, request
+    response.headers["Content-Type"] = "application/json"
+    response._content = b'[{"PropertyID": 1}]'
+    recorder(response)
+    assert recorder.observations[-1].problem is not None
