@@ -30,7 +30,7 @@ spec-check: $(STAMP)
 	$(BIN)/openapi-spec-validator openapi/leasey.yaml openapi/travtus.yaml
 
 contract: $(STAMP)
-	$(BIN)/python -m pytest contract_tests --base-url "$(BASE_URL)" --api "$(API)"
+	$(BIN)/python -m pytest contract_tests --base-url "$(BASE_URL)" --api "$(API)" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/travtus_cursor.py
