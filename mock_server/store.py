@@ -334,6 +334,7 @@ trv_leases = Table(
     Column("rent", Float, nullable=False, default=0),
     Index("ix_trv_leases_group_seq", "group_id", "seq"),
     Index("ix_trv_leases_start", "start_date"),
+    sqlite_autoincrement=True,  # a seq is never reused, even after a delete: cursors never skip a new lease
 )
 
 trv_lease_tenants = Table(
