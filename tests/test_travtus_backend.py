@@ -166,6 +166,14 @@ def test_cursor_round_trips():
         assert Cursor.decode(cursor.encode()) == cursor
 
 
+def test_huge_offset_and_limit_are_answered_not_a_500(client):
+    huge = "9" * 30
+    body = get(client, identifier="lease-1", offset=huge).get_json()
+    assert body["data"] == [] and body["pagination"]["count"] == 1
+    assert [lease["identifier"] for lease in get(client, identifier="lease-1", limit=huge).get_json()["data"]] == \
+        ["lease-1"]
+
+
 # -- empty values -----------------------------------------------------------------------------------
 
 def test_a_blank_search_parameter_counts_as_not_given(client):

@@ -242,8 +242,8 @@ def _paginate(connection, source, conditions, page: PageRequest) -> Page:
     if cursor is not None:
         where.append(seq < cursor.seq if backwards else seq > cursor.seq)
     query = _page_query(where).order_by(seq.desc() if backwards else seq).limit(size + 1)
-    if page.offset:
-        query = query.offset(page.offset)
+    if page.offset:  # past SQLite's integer range there is nothing to skip to anyway
+        query = query.offset(min(page.offset, Cursor.END))
     rows = connection.execute(query).all()
     more = len(rows) > size  # one more record beyond the page, in the direction of travel
     rows = rows[:size]
