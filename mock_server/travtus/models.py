@@ -192,15 +192,6 @@ class TravtusBackend:
             groups &= set(wanted)
         return groups
 
-    # -- sandbox helpers --------------------------------------------------------------------------
-
-    def lease(self, identifier: str) -> dict | None:
-        """One lease as the API serialises it (for tests and fixtures checks)."""
-        with self.store.connect() as connection:
-            rows = connection.execute(_page_query([t.trv_leases.c.identifier == identifier])).all()
-            leases = _serialise(connection, rows)
-        return leases[0] if leases else None
-
 
 def _conditions(search: LeaseSearch) -> list:
     """Exact match on every search parameter given (group scoping is applied separately)."""
