@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 
 import pytest
-import requests
 
 from .support.conformance import ConformanceRecorder
 from .support.served import FIXED_NOW, ServedMock
+from .support.session import PoliteSession
 
 LEASEY_TOKEN = "lsy_sandbox_5f3c9a2e7b1d4c8f9a0e6b2d7c4f1a3e8b5d"
 
@@ -19,9 +19,19 @@ def pytest_addoption(parser):
     group.addoption("--base-url", help="test this server instead of a freshly served mock")
     group.addoption("--api", choices=["leasey", "travtus"], help="which API --base-url serves")
     group.addoption("--allow-writes", action="store_true", help="let scenarios create and change data")
+    group.addoption("--rps", type=float, default=None,
+                    help="requests per second cap (default: none against the sandbox, 5 against other targets)")
+    group.addoption("--request-budget", type=int, default=None,
+                    help="most requests a run may send (default: unlimited for the sandbox, 2000 otherwise)")
+    group.addoption("--examples", type=int, default=None,
+                    help="schemathesis examples per operation (default 60 for the sandbox, 15 otherwise)")
+    group.addoption("--seed", type=int, default=20261122, help="schemathesis/hypothesis seed (reproducible runs)")
 
 
 def pytest_configure(config):
+    from .support import options
+
+    options.BASE_URL = config.getoption("--base-url")
     config.addinivalue_line("markers", "sandbox: needs the sandbox's own data (fixture companies, tokens)")
     config.addinivalue_line("markers", "writes: creates or changes data on the target")
     config.addinivalue_line("markers", "leasey: exercises the Leasey API")
@@ -45,6 +55,13 @@ class Target:
             self.is_sandbox = True
             self.allow_writes = True
         self.now = FIXED_NOW if self.mock else None
+        sandbox_defaults = self.is_sandbox
+        self.rps = config.getoption("--rps") if config.getoption("--rps") is not None else (0 if sandbox_defaults else 5)
+        budget = config.getoption("--request-budget")
+        self.budget = budget if budget is not None else (10**9 if sandbox_defaults else 2000)
+        examples = config.getoption("--examples")
+        self.examples = examples if examples is not None else (60 if sandbox_defaults else 15)
+        self.seed = config.getoption("--seed")
 
     def credentials(self, api: str) -> dict:
         if api == "leasey":
@@ -94,9 +111,9 @@ def _skip_by_target(request, target):
 
 
 @pytest.fixture(scope="session")
-def http(recorder):
-    """A requests session whose every response is checked against the spec."""
-    session = requests.Session()
+def http(recorder, target):
+    """The polite session (rate cap, budget, backoff, timeout); every response is checked against the spec."""
+    session = PoliteSession(target.rps, target.budget)
     session.hooks["response"].append(recorder)
     yield session
     session.close()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, request
+from werkzeug.exceptions import HTTPException
 
 from .clock import Clock
 from .errors import ApiError
@@ -249,26 +250,48 @@ def _register_error_handling(app: Flask) -> None:
     def render_parameter_error(error: ParameterError):
         return render_api_error(g.api.errors.from_parameter(error))
 
+    def api_of_request() -> Api | None:
+        api = getattr(g, "api", None)
+        if api is None:  # routing failed before any view ran: find the API by its URL prefix
+            apis = app.extensions["sandbox"].apis.values()
+            matches = [a for a in apis if request.path == a.prefix or request.path.startswith(a.prefix + "/")]
+            api = max(matches, key=lambda a: len(a.prefix), default=None)
+            g.api = api
+        return api
+
     @app.errorhandler(404)
     def render_not_found(error):
-        api = getattr(g, "api", None)
+        api = api_of_request()
         if api is not None:
             return render_api_error(api.errors.not_found())
         return _json_response({"error": "Not Found", "message": f"Nothing is served at {request.path}"}, 404)
 
     @app.errorhandler(405)
     def render_method_not_allowed(error):
-        allowed = ", ".join(m for m in (error.valid_methods or []) if m not in ("HEAD", "OPTIONS")) or "GET"
-        return _json_response({"error": "Method Not Allowed", "message": f"Use {allowed}"}, 405,
-                              {"Allow": allowed})
+        allowed = ", ".join(m for m in (error.valid_methods or []) if m not in ("HEAD", "OPTIONS", "TRACE"))
+        api = api_of_request()
+        if api is not None:  # a method Werkzeug does not route at all (e.g. QUERY): the spec's methods
+            operations = _operations_at(app, api)
+            return render_api_error(api.errors.method_not_allowed(", ".join(operations) if operations else allowed))
+        return _json_response({"error": "Method Not Allowed", "message": f"Use {allowed}"}, 405, {"Allow": allowed})
 
     @app.errorhandler(Exception)
     def render_unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
-        api = getattr(g, "api", None)
+        api = api_of_request()
         if api is not None:
             return render_api_error(api.errors.internal())
         return _json_response({"error": "Internal Server Error", "message": "Unexpected error"}, 500)
+
+
+def _operations_at(app: Flask, api: Api) -> dict[str, Operation] | None:
+    """The spec operations at the request's path, found by routing it with a method the view accepts."""
+    adapter = app.url_map.bind_to_environ(request.environ)
+    try:
+        endpoint, _ = adapter.match(method="GET")
+    except HTTPException:
+        return None
+    return api.path_operations.get(endpoint.split(".", 1)[-1])
 
 
 def _after_request(response: Response) -> Response:

@@ -78,6 +78,8 @@ def _authenticate_write(call) -> tuple:
     if "company_id" not in body:
         raise errors.bad_request("company_id is required")
     company_id = body["company_id"]
+    if isinstance(company_id, float) and company_id.is_integer():
+        company_id = int(company_id)  # JSON Schema: 123.0 is an integer
     if not isinstance(company_id, int) or isinstance(company_id, bool):
         raise errors.bad_request(errors.COMPANY_ID_NOT_INTEGER)
     password = body.get("password")

@@ -48,7 +48,9 @@ class LeaseyBackend:
     def authenticate_company(self, company_id: int, password: str):
         """Level 2, after company_id and the password's presence were checked: exists, password, admin."""
         with self.store.connect() as connection:
-            company = connection.execute(select(t.companies).where(t.companies.c.id == company_id)).first()
+            company = None
+            if -(2**31) <= company_id < 2**31:  # ids are 32-bit: a larger one cannot name a company
+                company = connection.execute(select(t.companies).where(t.companies.c.id == company_id)).first()
             if company is None:
                 raise errors.unauthorized(errors.COMPANY_NOT_FOUND.format(id=company_id))
             if not hmac.compare_digest(password.encode(), company.api_password.encode()):

@@ -1,0 +1,178 @@
+"""Layer 1: property-based contract tests generated from openapi/leasey.yaml and openapi/travtus.yaml.
+
+Every operation, positive and negative inputs, all of schemathesis's checks; auth supplied the way each
+API wants it. Generated inputs are narrowed only by documented rules a schema cannot express (real
+calendar dates, the Travtus search-parameter rules, Leasey references to records that must exist), and
+on a non-sandbox target writes never enable a paid marketplace and are named as contract-test listings.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, seed, settings
+from schemathesis.checks import ignored_auth, missing_required_header
+
+from .conftest import LEASEY_TOKEN
+from .support import options
+from .support.conformance import SPEC_DIR, load_spec
+
+PAID = {name for name, paid in zip(load_spec("leasey")["components"]["schemas"]["MarketplaceName"]["enum"],
+                                   load_spec("leasey")["components"]["schemas"]["MarketplaceName"]["x-paid"],
+                                   strict=True) if paid}
+SEARCH_PARAMETERS = {p["name"] for p in load_spec("travtus")["components"]["parameters"].values()
+                     if p.get("x-search-parameter")}
+
+
+
+def _credentials() -> dict:
+    """Known before collection: the sandbox's own, or the environment's for another target."""
+    sandbox = options.BASE_URL is None
+    if sandbox:
+        return {"sandbox": True, "leasey": {"token": LEASEY_TOKEN, "company_id": 123, "password": "sandbox-pass-123"},
+                "travtus": {"token": "trv_sandbox_full"}}
+    return {"sandbox": False,
+            "leasey": {"token": os.environ.get("LEASEY_API_TOKEN", ""),
+                       "company_id": int(os.environ.get("LEASEY_COMPANY_ID", "0")),
+                       "password": os.environ.get("LEASEY_COMPANY_PASSWORD", "")},
+            "travtus": {"token": os.environ.get("TRAVTUS_TOKEN"), "client_id": os.environ.get("TRAVTUS_CLIENT_ID"),
+                        "client_secret": os.environ.get("TRAVTUS_CLIENT_SECRET")}}
+
+
+CREDENTIALS = _credentials()
+
+LEASEY = schemathesis.openapi.from_path(SPEC_DIR / "leasey.yaml")
+TRAVTUS = schemathesis.openapi.from_path(SPEC_DIR / "travtus.yaml")
+for _schema in (LEASEY, TRAVTUS):
+    _schema.config.generation.update(database="none")
+
+
+@LEASEY.hook("map_body")
+def leasey_safe_writes(ctx, body):
+    """Name generated listings as test listings; never enable a paid marketplace on a real stage."""
+    prop = body.get("property") if isinstance(body, dict) else None
+    if isinstance(prop, dict):
+        if isinstance(prop.get("name"), str):
+            prop["name"] = f"contract-test {prop['name']}"
+        if not CREDENTIALS.get("sandbox") and isinstance(prop.get("marketplaces"), list):
+            for item in prop["marketplaces"]:
+                if isinstance(item, dict) and item.get("name") in PAID and item.get("enabled") is True:
+                    item["enabled"] = False
+    return body
+
+
+def _plain_int(value) -> bool:
+    """An in-range integer: a value the generator meant as valid (negative cases mutate type or range)."""
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**31) <= value < 2**31
+
+
+@LEASEY.auth()
+class LeaseyAuth:
+    """Bearer token in the header; company_id + X-Company-Password on GET; both in the body on writes.
+    Values a negative case mutated (wrong type) are left alone so the case stays negative."""
+
+    def get(self, case, ctx):
+        return CREDENTIALS["leasey"]
+
+    def set(self, case, creds, ctx):
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {creds['token']}"}
+        if case.method == "GET":
+            case.headers["X-Company-Password"] = creds["password"]
+            if isinstance(case.query, dict) and _plain_int(case.query.get("company_id")):
+                case.query["company_id"] = creds["company_id"]
+        if isinstance(case.body, dict):
+            if _plain_int(case.body.get("company_id")):
+                case.body["company_id"] = creds["company_id"]
+            if isinstance(case.body.get("password"), str) and case.body["password"]:
+                case.body["password"] = creds["password"]
+
+
+@TRAVTUS.auth()
+class TravtusAuth:
+    def get(self, case, ctx):
+        creds = CREDENTIALS["travtus"]
+        if creds.get("token"):
+            return creds["token"]
+        base = options.BASE_URL.rstrip("/")
+        response = requests.post(f"{base}/oauth2/token", timeout=60, data={
+            "client_id": creds["client_id"], "client_secret": creds["client_secret"],
+            "grant_type": "client_credentials"})
+        response.raise_for_status()
+        return response.json()["access_token"]
+
+    def set(self, case, token, ctx):
+        if case.path.startswith("/leases"):
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
+
+
+def _real_datetime(value) -> bool:
+    try:
+        datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _meet_documented_preconditions(case) -> None:
+    """A positive case must satisfy the documented rules a schema cannot express; adjust it so it does,
+    keeping it schema-valid. Negative cases are sent as generated."""
+    if case.meta is not None and case.meta.generation.mode.is_negative:
+        return
+    query = case.query if isinstance(case.query, dict) else {}
+    for name in ("start_date", "end_date"):  # the pattern admits 2024-02-30; the API needs a real date
+        if name in query and not _real_datetime(query[name]):
+            query[name] = "2024-01-01T00:00:00"
+    if case.path.startswith("/leases"):  # travtus-leases-api.txt: a search parameter, not both group filters
+        if "group_ids" in query and "group_external_refs" in query:
+            del query["group_external_refs"]
+        if not SEARCH_PARAMETERS & {k.split("[")[0] for k in query}:
+            query["identifier"] = "lease-1"
+        if query.get("after_id") == "":
+            del query["after_id"]
+    prop = case.body.get("property") if isinstance(case.body, dict) else None
+    if isinstance(prop, dict):  # section 6: references to records that must exist
+        prop.pop("building_id", None)
+        if "building_name" in prop and "number_of_units" not in prop:
+            prop["number_of_units"] = 10
+        if "building_amenities" in prop and not {"building_name", "number_of_units"} & set(prop):
+            prop["number_of_units"] = 10
+        if prop.get("use_custom_application_link") is True and not prop.get("rental_application_url"):
+            prop["rental_application_url"] = "https://apply.example.com/contract-test"
+    if query:
+        case.query = query
+
+
+def _run(case, target, http, api, excluded=()):
+    if api not in target.base_urls:
+        pytest.skip(f"the target does not serve the {api} API")
+    if case.method != "GET" and api == "leasey" and not target.allow_writes:
+        pytest.skip("a write: pass --allow-writes to run it against this target")
+    _meet_documented_preconditions(case)
+    case.call_and_validate(base_url=target.base_urls[api], session=http, excluded_checks=list(excluded))
+
+
+def _settings(target):
+    return settings(max_examples=target.examples, deadline=None, derandomize=False,
+                    phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+
+
+@LEASEY.parametrize()
+@seed(20261122)
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+def test_leasey_operation_meets_its_contract(case, target, http):
+    _run(case, target, http, "leasey")
+
+
+@TRAVTUS.parametrize()
+@seed(20261122)
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+def test_travtus_operation_meets_its_contract(case, target, http):
+    # The lease pages document 400 (not 401/403) for a missing Authorization header (FIDELITY.md), which
+    # schemathesis's ignored_auth and missing_required_header probes would report; missing and invalid
+    # auth have scenarios of their own that pin the documented 400/401.
+    excluded = [ignored_auth, missing_required_header] if case.path.startswith("/leases") else []
+    _run(case, target, http, "travtus", excluded=excluded)
