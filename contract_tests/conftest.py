@@ -19,12 +19,15 @@ def pytest_addoption(parser):
     group.addoption("--base-url", help="test this server instead of a freshly served mock")
     group.addoption("--api", choices=["leasey", "travtus"], help="which API --base-url serves")
     group.addoption("--allow-writes", action="store_true", help="let scenarios create and change data")
+    group.addoption("--sandbox-data", action="store_true",
+                    help="the --base-url target is a sandbox (this mock, already running): use its fixture data")
     group.addoption("--rps", type=float, default=None,
                     help="requests per second cap (default: none against the sandbox, 5 against other targets)")
     group.addoption("--request-budget", type=int, default=None,
                     help="most requests a run may send (default: unlimited for the sandbox, 2000 otherwise)")
     group.addoption("--examples", type=int, default=None,
                     help="schemathesis examples per operation (default 60 for the sandbox, 15 otherwise)")
+    group.addoption("--operation", help='limit the schemathesis layer to one operation, e.g. "GET /reports/showings"')
     group.addoption("--seed", type=int, default=20261122, help="schemathesis/hypothesis seed (reproducible runs)")
 
 
@@ -32,6 +35,8 @@ def pytest_configure(config):
     from .support import options
 
     options.BASE_URL = config.getoption("--base-url")
+    options.SANDBOX_DATA = config.getoption("--sandbox-data")
+    options.OPERATION = config.getoption("--operation")
     config.addinivalue_line("markers", "sandbox: needs the sandbox's own data (fixture companies, tokens)")
     config.addinivalue_line("markers", "writes: creates or changes data on the target")
     config.addinivalue_line("markers", "leasey: exercises the Leasey API")
@@ -48,7 +53,7 @@ class Target:
         if self.base_url:
             api = config.getoption("--api") or "leasey"
             self.base_urls = {api: self.base_url.rstrip("/")}
-            self.is_sandbox = False
+            self.is_sandbox = config.getoption("--sandbox-data")
         else:
             self.mock = ServedMock(tmp_path_factory.mktemp("served-mock"))
             self.base_urls = {"leasey": self.mock.root + "/leasey", "travtus": self.mock.root + "/travtus"}

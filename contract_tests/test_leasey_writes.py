@@ -321,7 +321,9 @@ def test_update_of_another_companys_property_is_the_same_404(leasey):
 
 
 def test_only_the_fields_sent_change(leasey):
-    body = leasey.created(new_listing(rent_amount="2100", bedrooms=2, description="Before", date_available="2025-02-01"))
+    body = leasey.created(new_listing(rent_amount="2100", bedrooms=2, description="Before", date_available="2025-02-01",
+                                      features=[{"id": 1, "value": 1}], photos=[{"url": "https://cdn.example.com/a.jpg"}],
+                                      owner_contact={"first_name": "Kim", "email": "kim@example.com"}))
     before = leasey.listing(body["url_slug"])
     response = leasey.update(body["property_id"], {"rent_amount": "2200", "date_available": "2025-03-01"})
     assert response.status_code == 200

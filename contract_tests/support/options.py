@@ -1,3 +1,5 @@
 """Command-line choices known before collection (schemathesis builds its cases at import time)."""
 
 BASE_URL: str | None = None  # None: the served sandbox
+SANDBOX_DATA: bool = False  # the --base-url target carries the sandbox's fixture data and credentials
+OPERATION: str | None = None  # "METHOD /path": run the schemathesis layer on this operation only

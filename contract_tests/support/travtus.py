@@ -47,7 +47,7 @@ class Travtus:
     def cursor_walk(self, params: dict, token: str | None = None, limit: int | None = None,
                     between_pages=None) -> tuple[list[dict], list[dict]]:
         """Follow next_cursor from the first page to the last: (leases, pagination of each page)."""
-        leases, paginations, cursor = [], [], None
+        leases, paginations, cursor, seen = [], [], None, set()
         while True:
             query = dict(params)
             if limit is not None:
@@ -60,9 +60,13 @@ class Travtus:
             cursor = body["pagination"]["next_cursor"]
             if cursor is None:
                 return leases, paginations
+            assert cursor not in seen, f"next_cursor {cursor!r} came back: the walk would never end"
+            seen.add(cursor)
             if between_pages is not None:
                 between_pages(len(paginations))
-            assert len(paginations) < 10_000, "the cursor walk does not end"
+            # `count` bounds the walk: more pages than it allows (plus inserts during it) means a loop.
+            most = body["pagination"]["count"] // max(1, len(body["data"])) + 3
+            assert len(paginations) <= most, f"the cursor walk passed {most} pages for count {body['pagination']['count']}"
 
     def offset_walk(self, params: dict, limit: int, token: str | None = None) -> list[dict]:
         leases, offset = [], 0

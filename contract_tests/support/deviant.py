@@ -1,0 +1,162 @@
+"""A deliberately deviating target: a proxy in front of a served mock that breaks one documented behaviour.
+
+The deviation test points the contract suite at it and expects the suite to report the break. Each
+deviation is a pair of small functions: one may rewrite the request, one the response.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
+import requests
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", "host"}
+
+
+@dataclass
+class Exchange:
+    method: str
+    path: str
+    query: dict
+    headers: dict
+    body: bytes
+    status: int = 0
+    response_headers: dict | None = None
+    response_body: bytes = b""
+
+    def json(self):
+        return json.loads(self.response_body)
+
+    def set_json(self, value) -> None:
+        self.response_body = json.dumps(value).encode()
+
+    def request_json(self):
+        return json.loads(self.body)
+
+    def set_request_json(self, value) -> None:
+        self.body = json.dumps(value).encode()
+
+
+def _rows(path: str):
+    def applies(x: Exchange) -> bool:
+        return x.path.endswith(path) and x.status == 200
+    return applies
+
+
+def _rename_field(x: Exchange):
+    if _rows("/reports/properties")(x):
+        x.set_json([{("UnitName" if k == "Unit_Name" else k): v for k, v in row.items()} for row in x.json()])
+
+
+def _wrong_type(x: Exchange):
+    if _rows("/reports/showings")(x):
+        x.set_json([{**row, "Bedrooms": str(row["Bedrooms"])} for row in x.json()])
+
+
+def _undocumented_status(x: Exchange):
+    if x.method == "POST" and x.path.endswith("/properties") and x.status == 201:
+        x.status = 200
+
+
+def _changed_message(x: Exchange):
+    if x.status == 401 and b"Invalid company password" in x.response_body:
+        x.set_json({**x.json(), "message": "Invalid password"})
+
+
+def _ignore_date_filter(x: Exchange):
+    if x.path.endswith(("/reports/showings", "/reports/leads")):
+        x.query = {k: v for k, v in x.query.items() if k not in ("start_date", "end_date")}
+
+
+def _cross_company_write(x: Exchange):
+    if x.method == "POST" and x.path.endswith("/properties") and x.body:
+        body = x.request_json()
+        if isinstance(body, dict) and body.get("company_id") == 456:
+            x.set_request_json({**body, "company_id": 123, "password": "sandbox-pass-123"})
+
+
+def _first_detail_only(x: Exchange):
+    if x.status == 422:
+        body = x.json()
+        x.set_json({**body, "details": body["details"][:1]})
+
+
+def _put_replaces_everything(x: Exchange):
+    if x.method == "PUT" and x.body:
+        body = x.request_json()
+        if isinstance(body, dict) and isinstance(body.get("property"), dict) and "features" not in body["property"]:
+            body["property"]["features"] = []
+            x.set_request_json(body)
+
+
+def _cursor_repeats_page(x: Exchange):
+    if x.path.rstrip("/").endswith("/leases"):
+        x.query.pop("after_id", None)
+
+
+def _group_scope_leak(x: Exchange):
+    if x.headers.get("Authorization", "").lower().endswith("trv_sandbox_group_a"):
+        x.headers["Authorization"] = "Bearer trv_sandbox_full"
+
+
+def _company_id_before_token(x: Exchange):
+    if x.path.endswith("/reports/showings") and "Authorization" not in x.headers \
+            and not x.query.get("company_id", "").lstrip("-").isdigit():
+        x.status = 400
+        x.set_json({"error": "Bad Request", "message": "company_id must be an integer"})
+
+
+# name -> (rewrite request, rewrite response)
+DEVIATIONS: dict[str, tuple[Callable | None, Callable | None]] = {
+    "renamed_field": (None, _rename_field),
+    "wrong_type": (None, _wrong_type),
+    "undocumented_status": (None, _undocumented_status),
+    "changed_message": (None, _changed_message),
+    "ignored_date_filter": (_ignore_date_filter, None),
+    "cross_company_write": (_cross_company_write, None),
+    "first_validation_detail_only": (None, _first_detail_only),
+    "put_replaces_unsent_fields": (_put_replaces_everything, None),
+    "cursor_repeats_a_page": (_cursor_repeats_page, None),
+    "group_scope_leak": (_group_scope_leak, None),
+    "company_id_checked_before_token": (_company_id_before_token, None),
+}
+
+
+class DeviantProxy:
+    """Serves on a free loopback port; forwards to `upstream` with one deviation applied."""
+
+    def __init__(self, upstream: str, deviation: str):
+        self.upstream = upstream.rstrip("/")
+        self.rewrite_request, self.rewrite_response = DEVIATIONS[deviation]
+        self.session = requests.Session()
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self.server = make_server("127.0.0.1", 0, self.wsgi, threaded=True)
+        self.root = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def wsgi(self, environ, start_response):
+        request = Request(environ)
+        x = Exchange(request.method, request.path, dict(parse_qsl(request.query_string.decode(), keep_blank_values=True)),
+                     {k: v for k, v in request.headers.items() if k.lower() not in HOP_HEADERS}, request.get_data())
+        if self.rewrite_request:
+            self.rewrite_request(x)
+        if not x.status:
+            upstream = self.session.request(x.method, f"{self.upstream}{x.path}?{urlencode(x.query)}",
+                                            headers=x.headers, data=x.body, timeout=60)
+            x.status, x.response_body = upstream.status_code, upstream.content
+            x.response_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_HEADERS}
+        if self.rewrite_response:
+            self.rewrite_response(x)
+        headers = x.response_headers or {"Content-Type": "application/json"}
+        return Response(x.response_body, status=x.status, headers=headers)(environ, start_response)
+
+    def stop(self) -> None:
+        self.server.shutdown()
