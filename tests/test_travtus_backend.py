@@ -177,9 +177,15 @@ def test_huge_offset_and_limit_are_answered_not_a_500(client):
 # -- empty values -----------------------------------------------------------------------------------
 
 def test_a_blank_search_parameter_counts_as_not_given(client):
-    response = get(client, identifier="", start_date=" ")
+    response = get(client, identifier="", unit_external_ref=" ")
     assert response.status_code == 400
     assert response.get_json()["error"]["type"] == "no_search_parameters"
+
+
+def test_a_blank_date_is_malformed_not_absent(client):
+    response = get(client, identifier="lease-1", start_date="")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["type"] == "date_format_invalid"
 
 
 def test_a_group_list_of_only_commas_counts_as_not_given(client):

@@ -57,9 +57,13 @@ def find_leases(call):
 def _read_parameters(call) -> dict:
     """Every query parameter in the spec's order, coerced by its schema (the first invalid one answers).
 
-    A blank value counts as not given. Dates become `date`s, the group lists tuples, after_id a Cursor.
+    A blank value counts as not given where the schema admits any string (identifier, refs, after_id); a
+    blank date or number is malformed like any other bad value. Dates become `date`s, the group lists
+    tuples, after_id a Cursor.
     """
-    source = {key: value for key, value in request.args.to_dict(flat=True).items() if value.strip()}
+    strict = {p.name for p in call.operation.parameters
+              if p.schema.get("format") or p.schema.get("type") in ("integer", "number")}
+    source = {key: value for key, value in request.args.to_dict(flat=True).items() if value.strip() or key in strict}
     values = {}
     for parameter in call.operation.parameters:
         value = call.api.spec.read_parameter(parameter, source)
