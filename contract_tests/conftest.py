@@ -4,10 +4,12 @@ check every response against the spec, and markers for scenarios that need sandb
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 from .support.conformance import ConformanceRecorder
+from .support.report import DriftReport, Outcome
 from .support.served import FIXED_NOW, ServedMock
 from .support.session import PoliteSession
 
@@ -26,8 +28,9 @@ def pytest_addoption(parser):
     group.addoption("--request-budget", type=int, default=None,
                     help="most requests a run may send (default: unlimited for the sandbox, 2000 otherwise)")
     group.addoption("--examples", type=int, default=None,
-                    help="schemathesis examples per operation (default 60 for the sandbox, 15 otherwise)")
+                    help="schemathesis examples per operation (default 40 for the sandbox, 15 otherwise)")
     group.addoption("--operation", help='limit the schemathesis layer to one operation, e.g. "GET /reports/showings"')
+    group.addoption("--report-dir", default="reports", help="where the drift report and JUnit XML go")
     group.addoption("--seed", type=int, default=20261122, help="schemathesis/hypothesis seed (reproducible runs)")
 
 
@@ -37,6 +40,14 @@ def pytest_configure(config):
     options.BASE_URL = config.getoption("--base-url")
     options.SANDBOX_DATA = config.getoption("--sandbox-data")
     options.OPERATION = config.getoption("--operation")
+    options.SEED = config.getoption("--seed")
+    options.EXAMPLES = config.getoption("--examples")
+    report_dir = Path(config.getoption("--report-dir"))
+    if not getattr(config.option, "xmlpath", None) and not config.getoption("collectonly"):
+        config.option.xmlpath = str(report_dir / "junit.xml")
+    base = config.getoption("--base-url")
+    config._drift = DriftReport(target=base or "the served sandbox (mock-server serve, fresh database)",
+                                seed=config.getoption("--seed"), secrets=_known_secrets())
     config.addinivalue_line("markers", "sandbox: needs the sandbox's own data (fixture companies, tokens)")
     config.addinivalue_line("markers", "writes: creates or changes data on the target")
     config.addinivalue_line("markers", "leasey: exercises the Leasey API")
@@ -64,8 +75,6 @@ class Target:
         self.rps = config.getoption("--rps") if config.getoption("--rps") is not None else (0 if sandbox_defaults else 5)
         budget = config.getoption("--request-budget")
         self.budget = budget if budget is not None else (10**9 if sandbox_defaults else 2000)
-        examples = config.getoption("--examples")
-        self.examples = examples if examples is not None else (60 if sandbox_defaults else 15)
         self.seed = config.getoption("--seed")
 
     def credentials(self, api: str) -> dict:
@@ -89,15 +98,64 @@ def target(request, tmp_path_factory):
         target.mock.stop()
 
 
+def _known_secrets() -> set[str]:
+    names = ("LEASEY_API_TOKEN", "LEASEY_COMPANY_PASSWORD", "TRAVTUS_CLIENT_SECRET", "TRAVTUS_TOKEN")
+    return {os.environ.get(n, "") for n in names} | {LEASEY_TOKEN, "sandbox-pass-123", "sandbox-pass-456",
+                                                     "sandbox-pass-789", "sandbox-secret"}
+
+
+_RECORDERS: list[ConformanceRecorder] = []
+
+
 @pytest.fixture(scope="session")
 def recorder(target):
-    return ConformanceRecorder(target.base_urls)
+    recorder = ConformanceRecorder(target.base_urls)
+    _RECORDERS.append(recorder)
+    return recorder
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    drift = getattr(item.config, "_drift", None)
+    if drift is None or not (report.when == "call" or (report.when == "setup" and not report.passed)
+                             or (report.when == "teardown" and report.failed)):
+        return
+    module_doc = (item.module.__doc__ or "").strip().splitlines()
+    section = module_doc[0] if module_doc else ""
+    if report.when == "teardown" and drift.outcomes and drift.outcomes[-1].nodeid == item.nodeid:
+        drift.outcomes.pop()  # a failed teardown (the spec check) overrides the call's result
+    exchange = None
+    if report.failed and _RECORDERS:
+        mine = [o for o in _RECORDERS[0].observations if o.test == item.nodeid]
+        exchange = mine[-1].exchange if mine else None
+    detail = report.longreprtext if report.failed else (
+        str(report.longrepr[2]) if report.skipped and isinstance(report.longrepr, tuple) else "")
+    name = item.nodeid if item.name in item.nodeid else f"{item.nodeid}[{item.name.split('[', 1)[-1].rstrip(']')}]"
+    drift.add(Outcome(name, report.outcome, section, detail, exchange))
+
+
+def pytest_sessionfinish(session):
+    drift = getattr(session.config, "_drift", None)
+    if drift is None or not drift.outcomes:
+        return
+    seen = _RECORDERS[0].seen if _RECORDERS else {}
+    md, page = drift.write(Path(session.config.getoption("--report-dir")), seen)
+    session.config._drift_paths = (md, page)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    paths = getattr(config, "_drift_paths", None)
+    if paths:
+        terminalreporter.write_line(f"drift report: {paths[0]} and {paths[1]}")
 
 
 @pytest.fixture(autouse=True)
 def _responses_conform(request, recorder):
     """Every response any test receives must validate against its API's spec."""
     before = len(recorder.observations)
+    recorder.current_test = request.node.nodeid
     yield
     bad = [o for o in recorder.observations[before:] if o.problem]
     assert not bad, "responses that break the spec:\n" + "\n".join(

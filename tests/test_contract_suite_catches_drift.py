@@ -55,7 +55,7 @@ def mock(tmp_path_factory):
 
 def run_suite(base_url: str, api: str, selection: list[str], junit: Path) -> tuple[int, list[str]]:
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *selection, "--base-url", base_url,
-               "--api", api, "--sandbox-data", "--allow-writes", f"--junitxml={junit}"]
+               "--api", api, "--sandbox-data", "--allow-writes", f"--junitxml={junit}", "--report-dir", str(junit.parent)]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     failed = [case.get("name") for case in ET.parse(junit).iter("testcase")
               if case.find("failure") is not None or case.find("error") is not None]

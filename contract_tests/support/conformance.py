@@ -22,6 +22,18 @@ from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotF
 SPEC_DIR = Path(__file__).resolve().parents[2] / "openapi"
 
 
+def _exchange(response) -> dict:
+    """The request and response as a report shows them (credentials are scrubbed by the report)."""
+    request = response.request
+    body = request.body.decode(errors="replace") if isinstance(request.body, bytes) else (request.body or "")
+    return {"request": {"method": request.method, "url": request.url,
+                        "headers": {k: ("[Filtered]" if k.lower() in ("authorization", "x-company-password") else v)
+                                    for k, v in request.headers.items()
+                                    if k.lower() not in ("user-agent", "accept-encoding", "connection")},
+                        "body": body[:2000]},
+            "response": {"status": response.status_code, "body": response.text[:2000]}}
+
+
 def load_spec(api: str) -> dict:
     return yaml.safe_load((SPEC_DIR / f"{api}.yaml").read_text())
 
@@ -33,6 +45,8 @@ class Observation:
     url: str
     status: int
     problem: str | None
+    test: str | None = None
+    exchange: dict | None = None
 
 
 @dataclass
@@ -41,6 +55,7 @@ class ConformanceRecorder:
 
     base_urls: dict[str, str]  # api name -> base URL the spec's paths hang from
     observations: list[Observation] = field(default_factory=list)
+    current_test: str | None = None
     seen: dict[str, set] = field(default_factory=lambda: defaultdict(set))  # api -> {(METHOD, path, status)}
 
     def __post_init__(self):
@@ -76,7 +91,7 @@ class ConformanceRecorder:
         path = self._template(api, response.url)
         self.seen[api].add((response.request.method, path, response.status_code))
         self.observations.append(Observation(api, response.request.method, response.url, response.status_code,
-                                             problem))
+                                             problem, self.current_test, _exchange(response)))
         return response
 
     def _check_unrouted(self, api: str, response) -> str | None:

@@ -3,3 +3,5 @@
 BASE_URL: str | None = None  # None: the served sandbox
 SANDBOX_DATA: bool = False  # the --base-url target carries the sandbox's fixture data and credentials
 OPERATION: str | None = None  # "METHOD /path": run the schemathesis layer on this operation only
+SEED: int = 20261122  # hypothesis/schemathesis seed: a failure's report names it, rerun with --seed
+EXAMPLES: int | None = None  # examples per operation (None: 40 on the sandbox, 15 elsewhere)
