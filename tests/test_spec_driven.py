@@ -81,3 +81,18 @@ def test_conformance_recorder_flags_a_renamed_field():
     response._content = b'[{"PropertyID": 1}]'
     recorder(response)
     assert recorder.observations[-1].problem is not None
+
+
+def test_one_api_can_be_served_alone_at_the_root():
+    app = create_app({"DATABASE_URL": "sqlite://", "APIS": ("leasey",), "MOUNT_AT_ROOT": True,
+                      "NOW": "2026-06-01T12:00:00"})
+    response = app.test_client().get("/reports/properties?company_id=123", headers={
+        "Authorization": f"Bearer {TOKEN}", "X-Company-Password": "sandbox-pass-123"})
+    assert response.status_code == 200 and len(response.get_json()) >= 30
+
+
+def test_the_index_lists_what_is_served():
+    app = create_app({"DATABASE_URL": "sqlite://", "NOW": "2026-06-01T12:00:00"})
+    body = app.test_client().get("/").get_json()
+    assert [api["name"] for api in body["apis"]] == ["leasey", "travtus"]
+    assert body["apis"][0]["base_url"].endswith("/leasey")
