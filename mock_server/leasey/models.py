@@ -79,13 +79,7 @@ class LeaseyBackend:
             .where(s.c.company_id == company.id)
             .order_by(s.c.starts_at, s.c.id)
         )
-        if start is not None:
-            query = query.where(s.c.starts_at >= start)
-        if end is not None:
-            query = query.where(s.c.starts_at <= end)
-        with self.store.connect() as connection:
-            rows = connection.execute(query).all()
-            facts = self._property_facts(connection, company, {row.property_id for row in rows})
+        rows, facts = self._rows_with_facts(_within(query, s.c.starts_at, start, end), company)
         report = []
         for row in rows:
             f = facts[row.property_id]
@@ -124,17 +118,11 @@ class LeaseyBackend:
             .join(app, app.c.lead_id == lead.c.id)
             .where(lead.c.company_id == company_id)
         )
-        if start is not None:
-            query = query.where(lead.c.created_at >= start)
-        if end is not None:
-            query = query.where(lead.c.created_at <= end)
-        return query
+        return _within(query, lead.c.created_at, start, end)
 
     def get_leads_report(self, company, start: datetime | None, end: datetime | None) -> list[dict]:
         query = self._leads_query(company.id, start, end).order_by(t.leads.c.created_at, t.leads.c.id)
-        with self.store.connect() as connection:
-            rows = connection.execute(query).all()
-            facts = self._property_facts(connection, company, {row.property_id for row in rows})
+        rows, facts = self._rows_with_facts(query, company)
         report = []
         for row in rows:
             f = facts[row.property_id]
@@ -190,6 +178,12 @@ class LeaseyBackend:
         return list(self.spec.component("PropertyReportRow")["properties"])
 
     # -- derived property facts, shared by the three reports ------------------------------------
+
+    def _rows_with_facts(self, query, company) -> tuple[list, dict[int, dict]]:
+        """The report's rows and the derived facts of every property they reference, in one connection."""
+        with self.store.connect() as connection:
+            rows = connection.execute(query).all()
+            return rows, self._property_facts(connection, company, {row.property_id for row in rows})
 
     def _property_facts(self, connection, company, property_ids: set[int] | None) -> dict[int, dict]:
         """Every report field of each property, derived by query. `None`: all of the company's properties."""
@@ -312,6 +306,15 @@ class LeaseyBackend:
                 .group_by(le.c.property_id)):
             counts[row.property_id]["active_leases"] = row.n
         return counts
+
+
+def _within(query, column, start: datetime | None, end: datetime | None):
+    """Inclusive bounds ("on or after", "on or before"); a missing bound is open."""
+    if start is not None:
+        query = query.where(column >= start)
+    if end is not None:
+        query = query.where(column <= end)
+    return query
 
 
 def _timestamp(value: datetime | None) -> str | None:
