@@ -102,6 +102,20 @@ def test_unknown_property_fields_are_422(leasey):
     assert details_of(leasey.create(new_listing(floor=3))) == ['"floor" is not a known field.']
 
 
+def test_huge_numbers_are_422_not_500(leasey):
+    details = details_of(leasey.create(new_listing(bedrooms=1.2e308, rent_amount=5.6e307)))
+    assert details == ['"rent_amount" must be less than or equal to 1000000000.',
+                       '"bedrooms" must be less than or equal to 100.']
+
+
+def test_lone_surrogates_are_malformed_json_not_500(leasey):
+    body = f'{{"company_id": {leasey.company_id}, "password": "{leasey.password}", "property": {{"name": "\\udbd4"}}}}'
+    response = leasey.http.post(f"{leasey.base}/properties", data=body, timeout=60, headers={
+        "Authorization": f"Bearer {leasey.token}", "Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["message"] == "Malformed JSON: the request body must be a JSON object"
+
+
 def test_missing_property_object_is_400(leasey):
     response = leasey.http.post(f"{leasey.base}/properties", json={"company_id": leasey.company_id,
                                                                    "password": leasey.password},

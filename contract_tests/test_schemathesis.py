@@ -48,7 +48,7 @@ CREDENTIALS = _credentials()
 LEASEY = schemathesis.openapi.from_path(SPEC_DIR / "leasey.yaml")
 TRAVTUS = schemathesis.openapi.from_path(SPEC_DIR / "travtus.yaml")
 for _schema in (LEASEY, TRAVTUS):
-    _schema.config.generation.update(database="none")
+    _schema.config.generation.update(database="none", codec="utf-8")
     # Only the spec's own links: inference guesses Property_ID (an integer) feeds property_id (a UUID).
     _schema.config.phases.stateful.inference.algorithms = []
 if options.OPERATION:

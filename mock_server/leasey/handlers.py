@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, time
 
 from flask import request
@@ -71,7 +72,7 @@ def _authenticate_write(call) -> tuple:
     backend: LeaseyBackend = call.backend
     backend.check_token(request.headers.get("Authorization"), request.args.get("token"))
     body = request.get_json(force=True, silent=True)
-    if not isinstance(body, dict):
+    if not isinstance(body, dict) or not _is_unicode(body):
         raise errors.bad_request(errors.MALFORMED_JSON)
     if "action" in body:
         raise errors.bad_request(errors.V1_ACTION)
@@ -96,6 +97,15 @@ def _authenticate_write(call) -> tuple:
     if not isinstance(body["property"], dict):
         raise errors.bad_request("property must be an object")
     return company, body["property"]
+
+
+def _is_unicode(body: dict) -> bool:
+    """JSON escapes can spell lone surrogates (\\ud800), which are not text; such a body is malformed."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def create_property(call):
