@@ -46,9 +46,11 @@ def from_schema(schema: dict) -> st.SearchStrategy:
     if types == "boolean":
         return st.booleans()
     if types == "integer":
-        return st.integers(min_value=schema.get("minimum", -1000), max_value=schema.get("maximum", 10_000))
+        return st.integers(min_value=max(schema.get("minimum", -1000), -1000),
+                           max_value=min(schema.get("maximum", 10_000), 10_000))
     if types == "number":
-        return st.integers(min_value=int(schema.get("minimum", -1000)) * 2, max_value=20_000).map(lambda n: n / 2)
+        low, high = int(schema.get("minimum", -1000)) * 2, int(min(schema.get("maximum", 10_000), 10_000)) * 2
+        return st.integers(min_value=low, max_value=high).map(lambda n: n / 2)
     if types == "string":
         if schema.get("format") == "date":
             return st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)).map(date.isoformat)
