@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 
 from .support.conformance import ConformanceRecorder
+from .support.credentials import LEASEY_TOKEN, credentials
 from .support.report import DriftReport, Outcome
 from .support.served import FIXED_NOW, ServedMock
 from .support.session import PoliteSession
-
-LEASEY_TOKEN = "lsy_sandbox_5f3c9a2e7b1d4c8f9a0e6b2d7c4f1a3e8b5d"
 
 
 def pytest_addoption(parser):
@@ -78,16 +77,7 @@ class Target:
         self.seed = config.getoption("--seed")
 
     def credentials(self, api: str) -> dict:
-        if api == "leasey":
-            if self.is_sandbox:
-                return {"token": LEASEY_TOKEN, "company_id": 123, "password": "sandbox-pass-123"}
-            return {"token": os.environ.get("LEASEY_API_TOKEN", ""),
-                    "company_id": int(os.environ.get("LEASEY_COMPANY_ID", "0")),
-                    "password": os.environ.get("LEASEY_COMPANY_PASSWORD", "")}
-        if self.is_sandbox:
-            return {"client_id": "sandbox-client", "client_secret": "sandbox-secret", "token": "trv_sandbox_full"}
-        return {"client_id": os.environ.get("TRAVTUS_CLIENT_ID"), "client_secret": os.environ.get("TRAVTUS_CLIENT_SECRET"),
-                "token": os.environ.get("TRAVTUS_TOKEN")}
+        return credentials(api, self.is_sandbox)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ on a non-sandbox target writes never enable a paid marketplace and are named as 
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 
 import pytest
@@ -17,9 +16,9 @@ import schemathesis
 from hypothesis import HealthCheck, seed, settings
 from schemathesis.checks import ignored_auth, missing_required_header
 
-from .conftest import LEASEY_TOKEN
 from .support import options
 from .support.conformance import SPEC_DIR, load_spec
+from .support.credentials import credentials
 
 PAID = {name for name, paid in zip(load_spec("leasey")["components"]["schemas"]["MarketplaceName"]["enum"],
                                    load_spec("leasey")["components"]["schemas"]["MarketplaceName"]["x-paid"],
@@ -29,21 +28,9 @@ SEARCH_PARAMETERS = {p["name"] for p in load_spec("travtus")["components"]["para
 
 
 
-def _credentials() -> dict:
-    """Known before collection: the sandbox's own, or the environment's for another target."""
-    sandbox = options.BASE_URL is None or options.SANDBOX_DATA
-    if sandbox:
-        return {"sandbox": True, "leasey": {"token": LEASEY_TOKEN, "company_id": 123, "password": "sandbox-pass-123"},
-                "travtus": {"token": "trv_sandbox_full"}}
-    return {"sandbox": False,
-            "leasey": {"token": os.environ.get("LEASEY_API_TOKEN", ""),
-                       "company_id": int(os.environ.get("LEASEY_COMPANY_ID", "0")),
-                       "password": os.environ.get("LEASEY_COMPANY_PASSWORD", "")},
-            "travtus": {"token": os.environ.get("TRAVTUS_TOKEN"), "client_id": os.environ.get("TRAVTUS_CLIENT_ID"),
-                        "client_secret": os.environ.get("TRAVTUS_CLIENT_SECRET")}}
-
-
-CREDENTIALS = _credentials()
+# Known before collection (schemathesis builds its cases at import time).
+_SANDBOX = options.BASE_URL is None or options.SANDBOX_DATA
+CREDENTIALS = {"sandbox": _SANDBOX, "leasey": credentials("leasey", _SANDBOX), "travtus": credentials("travtus", _SANDBOX)}
 
 LEASEY = schemathesis.openapi.from_path(SPEC_DIR / "leasey.yaml")
 TRAVTUS = schemathesis.openapi.from_path(SPEC_DIR / "travtus.yaml")

@@ -12,6 +12,7 @@ from flask import request
 
 from ..errors import ApiError
 from ..spec import ParameterError
+from .validation import TYPE_NAMES
 
 EXPECTED_TOKEN_LENGTH = 48
 
@@ -110,7 +111,7 @@ def from_parameter(error: ParameterError) -> LeaseyError:
         return bad_request(f"{error.name} is required")
     schema = error.schema
     if error.kind == "type":
-        return bad_request(f"{error.name} must be {_article(error.expected_type)}")
+        return bad_request(f"{error.name} must be {TYPE_NAMES.get(error.expected_type, 'a ' + error.expected_type)}")
     if "pattern" in schema:
         return bad_request(DATE_FORMAT.format(name=error.name))
     if schema.get("format") == "uuid":
@@ -119,6 +120,3 @@ def from_parameter(error: ParameterError) -> LeaseyError:
         return bad_request(f"{error.name} must be between {schema.get('minimum')} and {schema.get('maximum')}")
     return bad_request(f"{error.name} is invalid: {error.detail}")
 
-
-def _article(type_name: str) -> str:
-    return {"integer": "an integer", "number": "a number", "boolean": "a boolean"}.get(type_name, f"a {type_name}")

@@ -12,7 +12,7 @@ from jsonschema.exceptions import ValidationError
 
 from ..spec import Spec
 
-_TYPE_NAMES = {"integer": "an integer", "number": "a number", "string": "a string", "boolean": "a boolean",
+TYPE_NAMES = {"integer": "an integer", "number": "a number", "string": "a string", "boolean": "a boolean",
                "array": "an array", "object": "an object", "null": "null"}
 _FORMAT_NAMES = {"date": "a date (YYYY-MM-DD)", "email": "an email address", "uri": "a URL", "uuid": "a UUID"}
 
@@ -58,7 +58,7 @@ def _messages(error: ValidationError):
     elif kind == "type":
         types = [expected] if isinstance(expected, str) else [t for t in expected if t != "null"]
         nullable = not isinstance(expected, str) and "null" in expected
-        wanted = " or ".join(_TYPE_NAMES[t] for t in types) + (" or null" if nullable else "")
+        wanted = " or ".join(TYPE_NAMES[t] for t in types) + (" or null" if nullable else "")
         yield field, f'"{field}" must be {wanted}.'
     elif kind == "pattern":
         yield field, f'"{field}" {schema.get("x-pattern-message", f"must match {expected}")}.'
