@@ -110,7 +110,9 @@ def create_app(config: dict | None = None) -> Flask:
         apis[name] = _mount(app, name, prefix, store, clock)
     app.extensions["sandbox"] = Sandbox(store=store, clock=clock, apis=apis)
 
-    _register_index(app, apis)
+    from .site import register_site
+
+    register_site(app, apis)
     _register_error_handling(app)
     app.after_request(_after_request)
     return app
@@ -211,34 +213,6 @@ def _json_response(body: Any, status: int, headers: dict | None = None) -> Respo
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
-
-
-def _register_index(app: Flask, apis: dict[str, Api]) -> None:
-    if any(api.prefix == "" for api in apis.values()):
-        return
-
-    @app.get("/")
-    def index():
-        root = request.host_url.rstrip("/")
-        return _json_response({
-            "name": "Partner API sandbox",
-            "apis": [{
-                "name": api.name,
-                "title": api.spec.title,
-                "version": api.spec.document["info"]["version"],
-                "base_url": f"{root}{api.prefix}",
-                "spec": f"{root}{api.prefix}/openapi.yaml",
-                "operations": [f"{op.method} {op.path}" for op in api.spec.operations],
-            } for api in apis.values()],
-            "now": sandbox().clock.now().isoformat(),
-        }, 200)
-
-    @app.get("/<name>/openapi.yaml")
-    def spec_file(name: str):
-        api = apis.get(name)
-        if api is None:
-            return _json_response({"error": "Not Found", "message": f"No API named {name}"}, 404)
-        return Response(api.spec.path.read_text(), mimetype="application/yaml")
 
 
 def _register_error_handling(app: Flask) -> None:

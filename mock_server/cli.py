@@ -95,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     load = fixture_commands.add_parser("load", help="replace the whole state with the fixtures")
     common(load)
     load.set_defaults(func=load_fixtures)
+    from . import generate
+
+    generate.register(fixture_commands, common)
 
     args = parser.parse_args(argv)
     return args.func(args)
