@@ -1,39 +1,76 @@
-"""What a person sees: the landing page at "/" and each API's spec file."""
+"""What a person sees: the landing page at "/", each API's spec file, and its interactive docs (mock_server/docs.py)."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Blueprint, Flask, Response, render_template, request
 
 from .app import Api, _json_response, sandbox
+from .docs import Credential, register_docs, sandbox_credentials
+
+CONTROL_API = "sandbox"  # the sandbox's own control API (/_sandbox): listed apart from the partner APIs
+WEB = "web"  # mock_server/web: templates/ and static/ (mounted at /_site, a prefix no API uses)
 
 
 def register_site(app: Flask, apis: dict[str, Api]) -> None:
-    _register_index(app, apis)
+    has_landing_page = not any(api.prefix == "" for api in apis.values())  # else "/" belongs to the API at the root
+    credentials = {name: sandbox_credentials(app.config["FIXTURE_DIR"], name) for name in apis}
+    site = Blueprint("site", __name__, template_folder=f"{WEB}/templates", static_folder=f"{WEB}/static",
+                     static_url_path="/_site")
+    if has_landing_page:
+        _register_index(site, apis, credentials)
+    for api in apis.values():
+        site.add_url_rule(f"{api.prefix}/openapi.yaml", endpoint=f"{api.name}_spec_file", view_func=_spec_file(api),
+                          methods=["GET"])
+    register_docs(site, apis, credentials, has_landing_page)
+    app.register_blueprint(site)
 
 
-def _register_index(app: Flask, apis: dict[str, Api]) -> None:
-    if any(api.prefix == "" for api in apis.values()):
-        return
-
-    @app.get("/")
-    def index():
-        root = request.host_url.rstrip("/")
-        return _json_response({
-            "name": "Partner API sandbox",
-            "apis": [{
-                "name": api.name,
-                "title": api.spec.title,
-                "version": api.spec.document["info"]["version"],
-                "base_url": f"{root}{api.prefix}",
-                "spec": f"{root}{api.prefix}/openapi.yaml",
-                "operations": [f"{op.method} {op.path}" for op in api.spec.operations],
-            } for api in apis.values()],
-            "now": sandbox().clock.now().isoformat(),
-        }, 200)
-
-    @app.get("/<name>/openapi.yaml")
-    def spec_file(name: str):
-        api = apis.get(name)
-        if api is None:
-            return _json_response({"error": "Not Found", "message": f"No API named {name}"}, 404)
+def _spec_file(api: Api):
+    def view():
         return Response(api.spec.path.read_text(), mimetype="application/yaml")
+
+    return view
+
+
+def _register_index(site: Blueprint, apis: dict[str, Api], credentials: dict[str, list[Credential]]) -> None:
+    @site.get("/")
+    def index():
+        # Browsers ask for text/html first; clients that send no Accept, */* or application/json get JSON.
+        wants_html = request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+        response = _landing_page(apis, credentials) if wants_html else _index_json(apis)
+        response.vary.add("Accept")
+        return response
+
+
+def _index_json(apis: dict[str, Api]) -> Response:
+    root = request.host_url.rstrip("/")
+    partner = [api for api in apis.values() if api.name != CONTROL_API]
+    body = {
+        "name": "Partner API sandbox",
+        "apis": [{
+            "name": api.name,
+            "title": api.spec.title,
+            "version": api.spec.document["info"]["version"],
+            "base_url": f"{root}{api.prefix}",
+            "spec": f"{root}{api.prefix}/openapi.yaml",
+            "docs": f"{root}{api.prefix}/docs",
+            "operations": [f"{op.method} {op.path}" for op in api.spec.operations],
+        } for api in partner],
+        "now": sandbox().clock.now().isoformat(),
+    }
+    if CONTROL_API in apis:
+        control = apis[CONTROL_API]
+        body["control"] = {"base_url": f"{root}{control.prefix}", "spec": f"{root}{control.prefix}/openapi.yaml",
+                           "docs": f"{root}{control.prefix}/docs"}
+    return _json_response(body, 200)
+
+
+def _landing_page(apis: dict[str, Api], credentials: dict[str, list[Credential]]) -> Response:
+    root = request.host_url.rstrip("/")
+    partner = [{"api": api, "base_url": f"{root}{api.prefix}", "credentials": credentials[api.name]}
+               for api in apis.values() if api.name != CONTROL_API]
+    control = apis.get(CONTROL_API)
+    html = render_template("index.html", partner=partner, control=control, root=root,
+                           now=sandbox().clock.now().isoformat())
+    return Response(html, mimetype="text/html")
+
