@@ -17,6 +17,8 @@ from werkzeug.exceptions import HTTPException
 
 from .clock import Clock
 from .errors import ApiError
+from .sandbox import traffic
+from .sandbox.tables import control_metadata
 from .spec import Operation, ParameterError, Spec
 from .store import Store
 
@@ -33,7 +35,11 @@ DEFAULTS = {
     "LOAD_FIXTURES": "if-empty",  # "if-empty" | "always" | "never"
     "SELF_CHECK": True,  # validate every response against the spec; flag violations
     "TRAVTUS_RATE_LIMIT": None,  # None: off; "documented", or "token=100/200,api=10000/5000" (rate/burst per kind)
+    "ADMIN_TOKEN": None,  # the control API (/_sandbox) needs `Authorization: Bearer <it>` when set
+    "JOURNAL_SIZE": 1000,  # requests the journal keeps (0: no journal)
+    "TENANT_IDLE_SECONDS": 86_400,  # a tenant unused this long (real time) is removed
 }
+CONTROL_NAME, CONTROL_PREFIX = "sandbox", "/_sandbox"
 log = logging.getLogger("mock_server")
 
 
@@ -94,6 +100,7 @@ def create_app(config: dict | None = None) -> Flask:
         Path(app.config["DATABASE_URL"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     store = Store(app.config["DATABASE_URL"])
     store.create_all()
+    control_metadata.create_all(store.engine)
     clock = Clock(store)
     if app.config["NOW"]:
         clock.set(datetime.fromisoformat(app.config["NOW"]), frozen=app.config["FREEZE_CLOCK"])
@@ -108,7 +115,9 @@ def create_app(config: dict | None = None) -> Flask:
     for name in names:
         prefix = "" if app.config["MOUNT_AT_ROOT"] and len(names) == 1 else f"/{name}"
         apis[name] = _mount(app, name, prefix, store, clock)
-    app.extensions["sandbox"] = Sandbox(store=store, clock=clock, apis=apis)
+    control = _mount(app, CONTROL_NAME, CONTROL_PREFIX, store, clock)
+    app.extensions["sandbox"] = Sandbox(store=store, clock=clock, apis=apis, control=control)
+    traffic.install(app)
 
     from .site import register_site
 
@@ -122,7 +131,8 @@ def create_app(config: dict | None = None) -> Flask:
 class Sandbox:
     store: Store
     clock: Clock
-    apis: dict[str, Api]
+    apis: dict[str, Api]  # the partner APIs
+    control: Api  # the control API, /_sandbox
 
 
 def sandbox() -> Sandbox:
@@ -135,6 +145,10 @@ def _from_environment() -> dict:
         values["DATABASE_URL"] = os.environ["DATABASE_URL"]
     if os.environ.get("SANDBOX_NOW"):
         values["NOW"] = os.environ["SANDBOX_NOW"]
+    if os.environ.get("SANDBOX_ADMIN_TOKEN"):
+        values["ADMIN_TOKEN"] = os.environ["SANDBOX_ADMIN_TOKEN"]
+    if os.environ.get("SANDBOX_SPEC_DIR"):
+        values["SPEC_DIR"] = os.environ["SANDBOX_SPEC_DIR"]
     return values
 
 
@@ -144,7 +158,7 @@ def _mount(app: Flask, name: str, prefix: str, store: Store, clock: Clock) -> Ap
     handlers_module = importlib.import_module(f"mock_server.{name}.handlers")
     errors_module = importlib.import_module(f"mock_server.{name}.errors")
     api = Api(name=name, spec=spec, handlers={}, errors=errors_module,
-              backend=package.create_backend(store, clock, spec), prefix=prefix)
+              backend=package.create_backend(store, clock, spec, app.config), prefix=prefix)
 
     for operation in spec.operations:
         handler = getattr(handlers_module, operation.handler, None)
@@ -184,6 +198,8 @@ def _dispatcher(api: Api, rule: str):
         g.operation = operation
         result = api.handlers[operation.handler](Call(api, operation, path_args))
         body, status, headers = (result + ({},))[:3] if len(result) == 2 else result
+        if status == 204:
+            return Response(status=204, headers=headers)
         return _json_response(body, status, headers)
 
     view.__name__ = f"{api.name}_{rule}"
@@ -227,7 +243,7 @@ def _register_error_handling(app: Flask) -> None:
     def api_of_request() -> Api | None:
         api = getattr(g, "api", None)
         if api is None:  # routing failed before any view ran: find the API by its URL prefix
-            apis = app.extensions["sandbox"].apis.values()
+            apis = [*app.extensions["sandbox"].apis.values(), app.extensions["sandbox"].control]
             matches = [a for a in apis if request.path == a.prefix or request.path.startswith(a.prefix + "/")]
             api = max(matches, key=lambda a: len(a.prefix), default=None)
             g.api = api
@@ -271,7 +287,8 @@ def _operations_at(app: Flask, api: Api) -> dict[str, Operation] | None:
 def _after_request(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     operation: Operation | None = getattr(g, "operation", None)
-    if operation is not None and current_app.config["SELF_CHECK"] and response.mimetype == "application/json":
+    if (operation is not None and current_app.config["SELF_CHECK"] and response.mimetype == "application/json"
+            and g.get("fault") is None):  # an injected fault is meant to break the contract
         problem = _spec_violation(g.api, operation, response)
         if problem:
             log.error("spec violation on %s %s: %s", operation.method, operation.path, problem)

@@ -3,5 +3,5 @@
 from .models import LeaseyBackend
 
 
-def create_backend(store, clock, spec) -> LeaseyBackend:
+def create_backend(store, clock, spec, config) -> LeaseyBackend:
     return LeaseyBackend(store, clock, spec)

@@ -103,6 +103,25 @@ def internal() -> LeaseyError:
     return LeaseyError(500, "Internal server error")
 
 
+FAULT_MESSAGES = {  # sandbox wording: the document lists 500 without a message and no 429/502/503/504 at all
+    429: "Too many requests. Retry after the number of seconds in the Retry-After header.",
+    500: "Internal server error",
+    502: "Bad gateway: the upstream service did not answer. Retry with exponential backoff.",
+    503: "Service temporarily unavailable. Retry after the number of seconds in the Retry-After header.",
+    504: "Gateway timeout: the upstream service took too long to answer. Retry with exponential backoff.",
+}
+
+
+def fault(status: int, retry_after: int | None = None) -> LeaseyError:
+    """An injected fault (the control API's fault rules) in Leasey's error shape."""
+    return LeaseyError(status, FAULT_MESSAGES[status],
+                       headers={"Retry-After": str(retry_after)} if retry_after is not None else None)
+
+
+def invalid_fault_header(message: str) -> LeaseyError:
+    return bad_request(message)
+
+
 def from_parameter(error: ParameterError) -> LeaseyError:
     """A query or path parameter the spec rejects: 400 (a malformed path id is a 404: the property is not there)."""
     if error.location == "path":

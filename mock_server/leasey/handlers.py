@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, time
 
-from flask import request
+from flask import g, request
 
 from . import errors
 from .models import LeaseyBackend
@@ -20,7 +20,9 @@ def _authenticate_read(call, password_in_query: bool = False):
     password = password or request.headers.get("X-Company-Password")
     if not password:
         raise errors.unauthorized(errors.PASSWORD_MISSING)
-    return backend.authenticate_company(company_id, password)
+    company = backend.authenticate_company(company_id, password)
+    g.company_id = company.id  # who the journal and the request log say the request came from
+    return company
 
 
 def _moment(call, name: str, default: datetime | None = None) -> datetime | None:
@@ -89,6 +91,7 @@ def _authenticate_write(call) -> tuple:
     if not isinstance(password, str):
         raise errors.bad_request("password must be a string")
     company = backend.authenticate_company(company_id, password)
+    g.company_id = company.id
     unknown = sorted(set(body) - set(call.operation.request_schema_properties))
     if unknown:
         raise errors.bad_request(f"Unknown field(s) in the request body: {', '.join(unknown)}")

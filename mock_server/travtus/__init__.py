@@ -3,5 +3,5 @@
 from .models import TravtusBackend
 
 
-def create_backend(store, clock, spec) -> TravtusBackend:
+def create_backend(store, clock, spec, config) -> TravtusBackend:
     return TravtusBackend(store, clock, spec)

@@ -129,6 +129,32 @@ def internal() -> TravtusError:
     return TravtusError(500, "internal_error", INTERNAL)
 
 
+FAULTS = {  # status: (lease-endpoint type, RFC 6749 error code on the token endpoint, message)
+    429: ("rate_limit_exceeded", "temporarily_unavailable", RATE_LIMITED),
+    500: ("internal_error", "server_error", INTERNAL),
+    502: ("bad_gateway", "temporarily_unavailable", "The upstream service did not answer. Retry with exponential backoff."),
+    503: ("service_unavailable", "temporarily_unavailable",
+          "The service is temporarily unavailable. Retry after the number of seconds in the Retry-After header."),
+    504: ("gateway_timeout", "temporarily_unavailable",
+          "The upstream service took too long to answer. Retry with exponential backoff."),
+}
+
+
+def fault(status: int, retry_after: int | None = None) -> ApiError:
+    """An injected fault (the control API's fault rules): the token endpoint's RFC 6749 shape, or the lease one."""
+    type_, oauth_code, message = FAULTS[status]
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    if request.path.endswith("/oauth2/token"):
+        return OAuthError(status, oauth_code, message, headers)
+    return TravtusError(status, type_, message, headers)
+
+
+def invalid_fault_header(message: str) -> ApiError:
+    if request.path.endswith("/oauth2/token"):
+        return oauth_invalid_request(message)
+    return TravtusError(400, "invalid_parameter", message)
+
+
 def from_parameter(error: ParameterError) -> TravtusError:
     """A query parameter the spec rejects: a date is `date_format_invalid`, anything else `invalid_parameter`."""
     schema = error.schema

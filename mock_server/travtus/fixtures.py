@@ -47,8 +47,12 @@ def load(connection, now: datetime, data: dict, spec: Spec) -> None:
 class Plan:
     """The rows to insert, built in memory so that ids and seq order are decided before anything is written."""
 
-    def __init__(self, data: dict, today: date):
+    def __init__(self, data: dict, today: date, id_prefix: str = "", first_seq: int = 1):
+        """`id_prefix` keeps a tenant's generated ids apart from the fixtures'; `first_seq` puts its leases
+        after every existing one."""
         self.today = today
+        self.id_prefix = id_prefix
+        self.first_seq = first_seq
         self.units: list[dict] = []
         self.persons: list[dict] = []
         self.leases: list[dict] = []  # each with "tenants": [person ids]
@@ -97,7 +101,7 @@ class Plan:
         generated = []
         for key, building in buildings.items():
             for number in self._unit_numbers(key, building):
-                unit_id = f"unit-id-{len(self.units) + 1}"
+                unit_id = f"{self.id_prefix}unit-id-{len(self.units) + 1}"
                 external_ref = f"{building['code']}-{number}"
                 self.add_unit({"id": unit_id, "group_id": building["group_id"], "external_ref": external_ref,
                                "unit_number": number, "building": key, **_house_position(building, number)},
@@ -106,7 +110,7 @@ class Plan:
         # seq order = creation order: a lease is recorded around its start date (ties keep generation order).
         generated.sort(key=lambda lease: lease["start_date"])
         for number, lease in enumerate(generated, start=curated + 1):
-            lease["identifier"] = f"lease-{number}"
+            lease["identifier"] = f"{self.id_prefix}lease-{number}"
         self.leases.extend(generated)
 
     def _unit_numbers(self, key: str, building: dict):
@@ -155,14 +159,14 @@ class Plan:
         return leases
 
     def _new_tenant(self, rng: random.Random, plan: dict, group_id: str) -> str:
-        number = next(n for n in self._tenant_numbers if f"tenant-id-{n}" not in self.person_ids)
-        person_id = f"tenant-id-{number}"
+        number = next(n for n in self._tenant_numbers if f"{self.id_prefix}tenant-id-{n}" not in self.person_ids)
+        person_id = f"{self.id_prefix}tenant-id-{number}"
         self.person_ids.add(person_id)
         first, last = rng.choice(plan["first_names"]), rng.choice(plan["last_names"])
         self.persons.append({
             "id": person_id, "group_id": group_id,
             "external_ref": None if rng.random() < plan["tenant_without_external_ref_share"]
-            else f"tenant-external-ref-{number}",
+            else f"{self.id_prefix}tenant-external-ref-{number}",
             "first_name": first, "last_name": last,
             "email_address": f"{first}.{last}.{number}@example.com".lower(),
             "phone_number": f"+1555{number:07d}", "is_landlord": False})
@@ -173,7 +177,7 @@ class Plan:
     def insert(self, connection) -> None:
         connection.execute(insert(t.trv_units), self.units)
         connection.execute(insert(t.trv_persons), self.persons)
-        for seq, lease in enumerate(self.leases, start=1):
+        for seq, lease in enumerate(self.leases, start=self.first_seq):
             lease["seq"] = seq
         connection.execute(insert(t.trv_leases), [{k: v for k, v in lease.items() if k != "tenants"}
                                                   for lease in self.leases])

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, request
+from flask import current_app, g, request
+from sqlalchemy import select
 
+from .. import store as t
 from . import errors
 from .models import Cursor, LeaseSearch, PageRequest, TravtusBackend
 
@@ -36,6 +38,7 @@ def create_token(call):
         raise errors.oauth_unsupported_grant_type(grant_type)
     token = backend.issue_token(request.form["client_id"], request.form["client_secret"],
                                 sent_authorization="Authorization" in request.headers)
+    g.client_id = request.form["client_id"]  # who the journal and the request log say the request came from
     return token, 200, NO_STORE
 
 
@@ -43,6 +46,7 @@ def find_leases(call):
     backend: TravtusBackend = call.backend
     _throttle(call, "api", _bearer_key())
     principal = backend.authenticate(request.headers.get("Authorization"))
+    g.client_id = _client_of(backend, principal)
     values = _read_parameters(call)
     search = {p.name: values[p.name] for p in call.operation.parameters
               if p.extensions.get("x-search-parameter") and values[p.name] is not None}
@@ -52,6 +56,13 @@ def find_leases(call):
         raise errors.both_group_identifiers_provided()
     page = PageRequest(cursor=values["after_id"], offset=values["offset"], limit=values["limit"])
     return backend.find_leases(principal, LeaseSearch(**search), page), 200
+
+
+def _client_of(backend: TravtusBackend, principal) -> str | None:
+    """The client a token was issued to (None for the static sandbox tokens)."""
+    with backend.store.connect() as connection:
+        return connection.execute(select(t.trv_tokens.c.client_id)
+                                  .where(t.trv_tokens.c.token == principal.token)).scalar()
 
 
 def _read_parameters(call) -> dict:

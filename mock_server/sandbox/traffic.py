@@ -1,0 +1,181 @@
+"""What happens around every request: the admin-token gate, faults, the journal, tenant use and the request log.
+
+Partner-API requests are faulted before their handler runs and journaled after it; control-API requests
+are checked for the admin token; every request, whatever it is, gets one masked log line.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+from datetime import UTC, datetime
+
+from flask import Flask, Response, current_app, g, request
+from sqlalchemy import select
+
+from .. import store as t
+from . import errors as control_errors
+from . import journal, masking
+from .faults import HEADER, Action, HeaderError, drop_connection, parse_header
+
+CONTROL = "sandbox"
+OPEN_ENDPOINTS = frozenset({"sandbox./health"})
+EXPIRY_SWEEP_SECONDS = 60
+access_log = logging.getLogger("mock_server.access")
+
+
+def install(app: Flask) -> None:
+    app.before_request(_before)
+    app.after_request(_after)
+
+
+def _sandbox():
+    return current_app.extensions["sandbox"]
+
+
+def _partner_api():
+    return _sandbox().apis.get(request.blueprint or "")
+
+
+def _before():
+    g.started = time.perf_counter()
+    if request.blueprint == CONTROL:
+        _require_admin_token()
+        return None
+    api = _partner_api()
+    if api is None:
+        return None
+    g.api = api
+    request.get_data(cache=True)  # kept for the journal; form parsing reads the cached copy
+    control = _sandbox().control.backend
+    _sweep_idle_tenants(control)
+    action = _fault_action(api, control)
+    if action is None:
+        return None
+    g.fault = action.source
+    if action.latency_ms:
+        time.sleep(action.latency_ms / 1000)
+    if action.drop:
+        drop_connection(request.environ)
+        g.dropped = True
+        return Response(status=503)  # nobody reads it: the connection is closed
+    if action.status:
+        retry_after = 1 if action.status in (429, 503) else None
+        raise api.errors.fault(action.status, retry_after)
+    return None
+
+
+def _require_admin_token() -> None:
+    expected = current_app.config.get("ADMIN_TOKEN")
+    if not expected or request.endpoint in OPEN_ENDPOINTS:
+        return
+    scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
+        raise control_errors.unauthorized()
+
+
+def _fault_action(api, control) -> Action | None:
+    header = request.headers.get(HEADER)
+    if header is not None:
+        allowed = control.spec.component("FaultAction")["properties"]["status"]["enum"]
+        try:
+            return parse_header(header, allowed)
+        except HeaderError as bad:
+            raise api.errors.invalid_fault_header(str(bad)) from None
+    return control.faults.action_for(_RequestFacts(api.name))
+
+
+class _RequestFacts:
+    """What a fault rule may match on; the company or client is read only when a rule asks for it."""
+
+    def __init__(self, api: str):
+        self.path = request.path
+        self._values = {"api": api, "method": request.method}
+
+    def get(self, key: str):
+        if key not in self._values:
+            self._values[key] = _claimed_company() if key == "company_id" else _claimed_client()
+        return self._values[key]
+
+
+def _claimed_company() -> int | None:
+    """The Leasey company a request names (query, then JSON body), authenticated or not."""
+    raw = request.args.get("company_id")
+    if raw is None and request.is_json:
+        body = request.get_json(silent=True)
+        raw = body.get("company_id") if isinstance(body, dict) else None
+    try:
+        return int(raw) if raw is not None and not isinstance(raw, bool) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _claimed_client() -> str | None:
+    """The Travtus client a request is for: the token form's client_id, or the owner of its bearer token."""
+    if request.path.endswith("/oauth2/token"):
+        return request.form.get("client_id") or None
+    return client_of_token(request.headers.get("Authorization"))
+
+
+def client_of_token(authorization: str | None) -> str | None:
+    parts = (authorization or "").split()
+    if len(parts) != 2 or parts[0].lower() != "bearer":
+        return None
+    with _sandbox().store.connect() as connection:
+        return connection.execute(select(t.trv_tokens.c.client_id).where(t.trv_tokens.c.token == parts[1])).scalar()
+
+
+_last_sweep = [0.0]
+
+
+def _sweep_idle_tenants(control) -> None:
+    now = time.monotonic()
+    if now - _last_sweep[0] >= EXPIRY_SWEEP_SECONDS:
+        _last_sweep[0] = now
+        control.tenants.expire_idle()
+
+
+def _after(response: Response) -> Response:
+    latency_ms = round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2)
+    fault = g.get("fault")
+    if fault is not None:
+        response.headers[HEADER] = fault
+    api = _partner_api()
+    company_id, client_id = g.get("company_id"), g.get("client_id")
+    status = 0 if g.get("dropped") else response.status_code
+    if api is not None:
+        control = _sandbox().control.backend
+        _journal(control, api.name, status, latency_ms, response, company_id, client_id, fault)
+        tenant_id = f"leasey-{company_id}" if company_id is not None else client_id
+        if tenant_id is not None and status < 400:
+            control.tenants.touch(tenant_id)
+    _log_line(status, latency_ms, company_id, client_id, fault)
+    return response
+
+
+def _journal(control, api: str, status: int, latency_ms: float, response: Response, company_id, client_id,
+             fault) -> None:
+    request_body, request_cut = journal.body(request.get_data(cache=True), request.mimetype)
+    response_body, response_cut = (None, False) if g.get("dropped") else journal.body(
+        response.get_data(), response.mimetype)
+    control.journal.record({
+        "at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z",
+        "sandbox_time": _sandbox().clock.now().isoformat(),
+        "api": api, "method": request.method, "path": request.path,
+        "query": {key: masking.MASK if key.lower() in masking.SECRET_FIELDS else value
+                  for key, value in request.args.items()},
+        "status": status, "latency_ms": latency_ms, "company_id": company_id, "client_id": client_id,
+        "request_headers": masking.headers(request.headers.items()),
+        "request_body": request_body, "response_body": response_body,
+        "truncated": request_cut or response_cut, "fault": fault,
+    })
+
+
+def _log_line(status: int, latency_ms: float, company_id, client_id, fault) -> None:
+    query = masking.query_string(request.query_string.decode("latin-1"))
+    who = f" company={company_id}" if company_id is not None else ""
+    who += f" client={client_id}" if client_id is not None else ""
+    who += f" fault={fault}" if fault is not None else ""
+    access_log.info("%s %s %s%s %s %.1fms%s", request.remote_addr, request.method, request.path,
+                    f"?{query}" if query else "", status or "dropped", latency_ms, who)
