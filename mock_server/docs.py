@@ -66,8 +66,8 @@ def sandbox_credentials(fixture_dir: str | Path, api_name: str) -> list[Credenti
 def preauthorizations(api: Api, credentials: list[Credential]) -> dict[str, str]:
     """Scheme name -> value for the schemes of each operation's first (preferred) security requirement.
 
-    Swagger UI sends every authorized scheme of every alternative, so authorizing the fallbacks too (Leasey's
-    `?token=` and `?password=`) would send the credentials twice; those stay for the person to fill in.
+    Swagger UI sends every authorized scheme of every alternative, so authorizing a fallback too (Leasey's
+    `?token=`) would send the credential twice; it stays for the person to fill in.
     """
     schemes = api.spec.document.get("components", {}).get("securitySchemes", {})
     preferred = {name for op in api.spec.operations for name in (op.security[:1] or [{}])[0]}
