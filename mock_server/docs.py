@@ -87,7 +87,7 @@ def docs_document(api: Api, base_url: str) -> dict[str, Any]:
     return document
 
 
-def register_docs(blueprint: Blueprint, apis: dict[str, Api], credentials: dict[str, list[Credential]],
+def register_docs(blueprint: Blueprint, apis: list[Api], credentials: dict[str, list[Credential]],
                   has_landing_page: bool) -> None:
     """Adds `<prefix>/docs` and `<prefix>/docs/openapi.json` per API, and the Swagger UI assets, to the blueprint."""
 
@@ -95,7 +95,7 @@ def register_docs(blueprint: Blueprint, apis: dict[str, Api], credentials: dict[
     def swagger_ui(filename: str):
         return send_from_directory(SWAGGER_UI_DIST, filename)
 
-    for api in apis.values():
+    for api in apis:
         _register_api_docs(blueprint, api, credentials.get(api.name, []), has_landing_page)
 
 

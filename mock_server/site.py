@@ -7,21 +7,24 @@ from flask import Blueprint, Flask, Response, render_template, request
 from .app import Api, _json_response, sandbox
 from .docs import Credential, register_docs, sandbox_credentials
 
-CONTROL_API = "sandbox"  # the sandbox's own control API (/_sandbox): listed apart from the partner APIs
-WEB = "web"  # mock_server/web: templates/ and static/ (mounted at /_site, a prefix no API uses)
+WEB = "web"  # mock_server/web: templates/ and static/, served at /_site (a prefix no API uses)
 
 
 def register_site(app: Flask, apis: dict[str, Api]) -> None:
+    """apis: the partner APIs. The control API (/_sandbox), when the app has one, gets its docs and spec file too."""
+    control: Api | None = getattr(app.extensions.get("sandbox"), "control", None)
+    documented = [*apis.values(), *([control] if control else [])]
     has_landing_page = not any(api.prefix == "" for api in apis.values())  # else "/" belongs to the API at the root
-    credentials = {name: sandbox_credentials(app.config["FIXTURE_DIR"], name) for name in apis}
+    credentials = {api.name: sandbox_credentials(app.config["FIXTURE_DIR"], api.name) for api in apis.values()}
+
     site = Blueprint("site", __name__, template_folder=f"{WEB}/templates", static_folder=f"{WEB}/static",
                      static_url_path="/_site")
     if has_landing_page:
-        _register_index(site, apis, credentials)
-    for api in apis.values():
+        _register_index(site, apis, control, credentials)
+    for api in documented:
         site.add_url_rule(f"{api.prefix}/openapi.yaml", endpoint=f"{api.name}_spec_file", view_func=_spec_file(api),
                           methods=["GET"])
-    register_docs(site, apis, credentials, has_landing_page)
+    register_docs(site, documented, credentials, has_landing_page)
     app.register_blueprint(site)
 
 
@@ -32,45 +35,44 @@ def _spec_file(api: Api):
     return view
 
 
-def _register_index(site: Blueprint, apis: dict[str, Api], credentials: dict[str, list[Credential]]) -> None:
+def _register_index(site: Blueprint, apis: dict[str, Api], control: Api | None,
+                    credentials: dict[str, list[Credential]]) -> None:
     @site.get("/")
     def index():
         # Browsers ask for text/html first; clients that send no Accept, */* or application/json get JSON.
         wants_html = request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
-        response = _landing_page(apis, credentials) if wants_html else _index_json(apis)
+        response = _landing_page(apis, control, credentials) if wants_html else _index_json(apis, control)
         response.vary.add("Accept")
         return response
 
 
-def _index_json(apis: dict[str, Api]) -> Response:
+def _links(api: Api, root: str) -> dict[str, str]:
+    return {"base_url": f"{root}{api.prefix}", "spec": f"{root}{api.prefix}/openapi.yaml",
+            "docs": f"{root}{api.prefix}/docs"}
+
+
+def _index_json(apis: dict[str, Api], control: Api | None) -> Response:
     root = request.host_url.rstrip("/")
-    partner = [api for api in apis.values() if api.name != CONTROL_API]
     body = {
         "name": "Partner API sandbox",
         "apis": [{
             "name": api.name,
             "title": api.spec.title,
             "version": api.spec.document["info"]["version"],
-            "base_url": f"{root}{api.prefix}",
-            "spec": f"{root}{api.prefix}/openapi.yaml",
-            "docs": f"{root}{api.prefix}/docs",
+            **_links(api, root),
             "operations": [f"{op.method} {op.path}" for op in api.spec.operations],
-        } for api in partner],
+        } for api in apis.values()],
         "now": sandbox().clock.now().isoformat(),
     }
-    if CONTROL_API in apis:
-        control = apis[CONTROL_API]
-        body["control"] = {"base_url": f"{root}{control.prefix}", "spec": f"{root}{control.prefix}/openapi.yaml",
-                           "docs": f"{root}{control.prefix}/docs"}
+    if control is not None:
+        body["control"] = _links(control, root)
     return _json_response(body, 200)
 
 
-def _landing_page(apis: dict[str, Api], credentials: dict[str, list[Credential]]) -> Response:
+def _landing_page(apis: dict[str, Api], control: Api | None, credentials: dict[str, list[Credential]]) -> Response:
     root = request.host_url.rstrip("/")
     partner = [{"api": api, "base_url": f"{root}{api.prefix}", "credentials": credentials[api.name]}
-               for api in apis.values() if api.name != CONTROL_API]
-    control = apis.get(CONTROL_API)
+               for api in apis.values()]
     html = render_template("index.html", partner=partner, control=control, root=root,
                            now=sandbox().clock.now().isoformat())
     return Response(html, mimetype="text/html")
-

@@ -6,15 +6,15 @@ import json
 import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
 from flask import Flask
 
-from mock_server.app import Api, create_app
+from mock_server.app import create_app
 from mock_server.docs import SWAGGER_UI_DIST
 from mock_server.site import register_site
-from mock_server.spec import Spec
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -154,27 +154,38 @@ def test_an_api_served_alone_at_the_root_has_its_docs_at_slash_docs():
     assert get(client, "/", headers=BROWSER).status_code == 404
 
 
-def test_the_landing_page_links_the_control_api_when_it_is_mounted(tmp_path):
-    # Given the control API mounted beside a partner API (built by hand: it is mounted by create_app when present)
-    spec_path = tmp_path / "sandbox.yaml"
-    spec_path.write_text(yaml.safe_dump({
-        "openapi": "3.1.0", "info": {"title": "Sandbox control API", "version": "1"},
-        "paths": {"/reset": {"post": {"operationId": "reset", "responses": {"204": {"description": "Reset"}}}}}}))
-    partner_app = make_app(APIS=("leasey",))
-    app = Flask(__name__)
-    app.config["FIXTURE_DIR"] = partner_app.config["FIXTURE_DIR"]
-    app.extensions["sandbox"] = partner_app.extensions["sandbox"]
-    control = Api(name="sandbox", spec=Spec(spec_path), handlers={}, errors=None, backend=None, prefix="/_sandbox")
-    register_site(app, {"leasey": partner_app.extensions["sandbox"].apis["leasey"], "sandbox": control})
-    client = app.test_client()
-
+def test_the_control_api_has_its_docs_and_is_linked_from_the_landing_page(client):
     page = get(client, "/", headers=BROWSER).text
     assert 'href="/_sandbox/docs"' in page and 'href="/_sandbox/openapi.yaml"' in page
-    assert get(client, "/").get_json()["control"]["docs"] == f"{SANDBOX}/_sandbox/docs"
-    assert [api["name"] for api in get(client, "/").get_json()["apis"]] == ["leasey"]
-    assert get(client, "/_sandbox/docs").status_code == 200
+    assert get(client, "/").get_json()["control"] == {
+        "base_url": f"{SANDBOX}/_sandbox", "spec": f"{SANDBOX}/_sandbox/openapi.yaml", "docs": f"{SANDBOX}/_sandbox/docs"}
+    assert [api["name"] for api in get(client, "/").get_json()["apis"]] == ["leasey", "travtus"]
+    assert docs_config(get(client, "/_sandbox/docs").text)["preauthorize"] == {}
     assert get(client, "/_sandbox/docs/openapi.json").get_json()["servers"][0]["url"] == f"{SANDBOX}/_sandbox"
+    assert get(client, "/_sandbox/openapi.yaml").text == (ROOT / "openapi" / "sandbox.yaml").read_text()
 
 
-def test_without_the_control_api_the_landing_page_does_not_link_it(client):
+def test_the_admin_token_is_never_put_in_a_page():
+    client = make_app(ADMIN_TOKEN="admin-secret-42").test_client()
+
+    docs = get(client, "/_sandbox/docs")  # the page and the spec are public; the operations are not
+    assert docs.status_code == 200 and docs_config(docs.text)["preauthorize"] == {}
+    landing = get(client, "/", headers=BROWSER).text
+    assert "admin token" in landing
+    for text in (docs.text, landing, get(client, "/_sandbox/docs/openapi.json").text):
+        assert "admin-secret-42" not in text
+
+
+def test_without_a_control_api_the_landing_page_does_not_link_one():
+    # Given an app whose sandbox has partner APIs only (built by hand: create_app always mounts the control API)
+    partner_app = make_app(APIS=("leasey",))
+    state = partner_app.extensions["sandbox"]
+    app = Flask(__name__)
+    app.config["FIXTURE_DIR"] = partner_app.config["FIXTURE_DIR"]
+    app.extensions["sandbox"] = SimpleNamespace(clock=state.clock, apis=state.apis)
+    register_site(app, state.apis)
+    client = app.test_client()
+
     assert "/_sandbox" not in get(client, "/", headers=BROWSER).text
+    assert "control" not in get(client, "/").get_json()
+    assert get(client, "/leasey/docs").status_code == 200
