@@ -70,7 +70,7 @@ def preauthorizations(api: Api, credentials: list[Credential]) -> dict[str, str]
     `?token=`) would send the credential twice; it stays for the person to fill in.
     """
     schemes = api.spec.document.get("components", {}).get("securitySchemes", {})
-    preferred = {name for op in api.spec.operations for name in (op.security[:1] or [{}])[0]}
+    preferred = {name for op in api.spec.operations for requirement in op.security[:1] for name in requirement}
     values = {scheme: c.value for c in credentials for scheme in c.schemes}
     return {name: values[name] for name in sorted(preferred) if name in values and _preauthorizable(schemes.get(name, {}))}
 
@@ -101,12 +101,12 @@ def register_docs(blueprint: Blueprint, apis: list[Api], credentials: dict[str, 
 
 def _register_api_docs(blueprint: Blueprint, api: Api, credentials: list[Credential], has_landing_page: bool) -> None:
     def docs_page():
-        config = {
+        ui_config = {  # read by web/static/docs.js
             "specUrl": url_for(f".{api.name}_docs_spec"),
             "preauthorize": preauthorizations(api, credentials),
         }
         return render_template("docs.html", api=api, base_url=request.host_url.rstrip("/") + api.prefix,
-                               credentials=credentials, config=config, has_landing_page=has_landing_page)
+                               credentials=credentials, ui_config=ui_config, has_landing_page=has_landing_page)
 
     def docs_spec():
         document = docs_document(api, request.host_url.rstrip("/") + api.prefix)
