@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import logging
+import os
+import socket
 import sys
+from pathlib import Path
 
 from .app import API_NAMES, create_app
 
@@ -17,18 +22,52 @@ def _app_config(args) -> dict:
         config["FREEZE_CLOCK"] = args.freeze_clock
     if getattr(args, "travtus_rate_limit", None):
         config["TRAVTUS_RATE_LIMIT"] = args.travtus_rate_limit
+    if getattr(args, "admin_token", None):
+        config["ADMIN_TOKEN"] = args.admin_token
+    if getattr(args, "journal_size", None) is not None:
+        config["JOURNAL_SIZE"] = args.journal_size
+    if getattr(args, "tenant_idle", None) is not None:
+        config["TENANT_IDLE_SECONDS"] = args.tenant_idle
     if getattr(args, "api", "all") != "all":
         config["APIS"] = (args.api,)
         config["MOUNT_AT_ROOT"] = True
     return config
 
 
-def serve(args) -> int:
-    from gunicorn.app.base import BaseApplication
+def is_loopback(host: str) -> bool:
+    """True when every address `host` names is a loopback one (127.0.0.0/8, ::1)."""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False
+    return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses)
 
+
+def _log_requests_to_stdout() -> None:
+    """One line per request (mock_server.access), secrets masked, on stdout; errors stay on stderr."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(message)s", "%Y-%m-%dT%H:%M:%S"))
+    access = logging.getLogger("mock_server.access")
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    access.propagate = False
+
+
+def serve(args) -> int:
     config = _app_config(args)
     if args.reload_fixtures:
         config["LOAD_FIXTURES"] = "always"
+    admin_token = config.get("ADMIN_TOKEN") or os.environ.get("SANDBOX_ADMIN_TOKEN")
+    if not admin_token and not is_loopback(args.host):
+        print(f"refusing to listen on {args.host}: the control API (/_sandbox) would be open to the network. "
+              "Give an admin token (--admin-token or SANDBOX_ADMIN_TOKEN), or bind a loopback address.",
+              file=sys.stderr, flush=True)
+        return 2
+    _log_requests_to_stdout()
+    if args.reload:
+        return _serve_for_development(args, config)
+    from gunicorn.app.base import BaseApplication
+
     app = create_app(config)  # loads fixtures once, in the master, before workers fork
     app.extensions["sandbox"].store.engine.dispose()
     options = {
@@ -36,12 +75,11 @@ def serve(args) -> int:
         "workers": args.workers,
         "worker_class": "gthread",
         "threads": args.threads,
-        "accesslog": "-",
+        "accesslog": None,  # the app logs each request itself, with secrets masked
         "errorlog": "-",
         "loglevel": "info",
         "graceful_timeout": 10,
         "timeout": 60,
-        "reload": args.reload,
         "post_fork": lambda server, worker: app.extensions["sandbox"].store.engine.dispose(),
     }
 
@@ -56,6 +94,22 @@ def serve(args) -> int:
     print(f"Sandbox on http://{args.host}:{args.port}/ "
           f"({', '.join(app.extensions['sandbox'].apis)}; database {app.config['DATABASE_URL']})", flush=True)
     Server().run()
+    return 0
+
+
+def _serve_for_development(args, config: dict) -> int:
+    """One process that restarts itself when the code, a spec or a fixture changes (Werkzeug's reloader)."""
+    from werkzeug.serving import run_simple
+
+    app = create_app(config)
+    watched = [str(path) for folder in (app.config["SPEC_DIR"], app.config["FIXTURE_DIR"])
+               for path in sorted(Path(folder).glob("*.yaml"))]
+    if os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+        print(f"Development sandbox on http://{args.host}:{args.port}/ (reloads on changes to the code and "
+              f"{len(watched)} spec and fixture files)", flush=True)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the app's own line per request is enough
+    run_simple(args.host, args.port, app, use_reloader=True, extra_files=watched, threaded=True,
+               reloader_type="stat")
     return 0
 
 
@@ -84,7 +138,13 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--port", type=int, default=8080)
     run.add_argument("--workers", type=int, default=2)
     run.add_argument("--threads", type=int, default=4)
-    run.add_argument("--reload", action="store_true", help="development: restart on code changes")
+    run.add_argument("--reload", action="store_true",
+                     help="development: one process that restarts on code, spec and fixture changes")
+    run.add_argument("--admin-token", help="require `Authorization: Bearer <it>` on /_sandbox (env SANDBOX_ADMIN_TOKEN);"
+                                           " needed to listen on a non-loopback address")
+    run.add_argument("--journal-size", type=int, help="requests the journal keeps (default 1000; 0: off)")
+    run.add_argument("--tenant-idle", type=int, metavar="SECONDS",
+                     help="remove a tenant unused this long (default 86400)")
     run.add_argument("--reload-fixtures", action="store_true", help="replace the state with the fixtures first")
     run.add_argument("--travtus-rate-limit", metavar="LIMITS",
                      help='Travtus rate limiting (off by default): "documented", or e.g. "token=100/200,api=10000/5000"')

@@ -30,7 +30,8 @@ def _body(call, required: bool = True) -> dict:
     if problems:
         first = problems[0]
         where = "/".join(map(str, first.absolute_path)) or "body"
-        raise errors.invalid(f"{where}: {first.schema.get('description') if first.validator == 'not' else first.message}")
+        message = first.validator_value.get("description") if first.validator == "not" else first.message
+        raise errors.invalid(f"{where}: {message}")
     return body
 
 

@@ -176,7 +176,8 @@ def leasey_company(recipe: dict, password: str, data: dict) -> dict:
     name = recipe["name"] or f"{rng.choice(_COMPANY_WORDS[0])} {rng.choice(_COMPANY_WORDS[1])} ({cid})"
     domain = f"tenant{cid}.example"
     people = [("Avery", "Morgan", 10, True), ("Jordan", "Lee", 11, False), ("Riley", "Chen", 12, False)]
-    users = [{"id": block["users"] + i, "first_name": first, "last_name": last, "email": f"{first}.{last}@{domain}".lower(),
+    users = [{"id": block["users"] + i, "first_name": first, "last_name": last,
+              "email": f"{first}.{last}@{domain}".lower(),
               "phone": f"416555{cid % 10_000:04d}", "is_admin": admin, "is_primary_admin": admin}
              for i, (first, last, _, admin) in enumerate(people)]
     members = [{"id": block["team_members"] + i, "user_id": users[i]["id"], "first_name": first, "last_name": last,
@@ -189,8 +190,9 @@ def leasey_company(recipe: dict, password: str, data: dict) -> dict:
                 "latitude": city["latitude"], "longitude": city["longitude"], "amenities": {4: 1, 11: 1}}
     return {"id": cid, "name": name, "password": password, "daily_rate": 3.5, "market_rent_enabled": True,
             "users": users, "team_members": members, "buildings": [building],
-            "portfolio": {"seed": recipe["seed"], "properties": recipe["properties"], "leads": recipe["leads"],
-                          "showings": recipe["showings"], "country": "Canada"}}
+            # The company id is part of the seed: listing UUIDs are drawn from it and must differ between tenants.
+            "portfolio": {"seed": recipe["seed"] * 1_000_003 + cid, "properties": recipe["properties"],
+                          "leads": recipe["leads"], "showings": recipe["showings"], "country": "Canada"}}
 
 
 def _free_company_id(connection) -> int:
