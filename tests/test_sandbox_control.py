@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
 from contract_tests.support.credentials import LEASEY_TOKEN
 from contract_tests.support.served import ServedMock
@@ -478,3 +481,49 @@ def test_graceful_shutdown_loses_no_acknowledged_write(tmp_path):
         assert slug in {row["Property_URL_Slug"] for row in properties(again.root).json()}
     finally:
         again.stop()
+
+
+# -- development mode -------------------------------------------------------------------------------------------
+
+def test_development_mode_reloads_when_a_spec_changes(tmp_path):
+    import os
+    import shutil
+
+    from contract_tests.support.served import free_port
+
+    specs = tmp_path / "openapi"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "openapi", specs)
+    port = free_port()
+    log = open(tmp_path / "dev.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_server.cli", "serve", "--reload", "--port", str(port),
+         "--db", f"sqlite:///{tmp_path / 'dev.db'}"], stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "SANDBOX_SPEC_DIR": str(specs)}, start_new_session=True)
+    root = f"http://127.0.0.1:{port}"
+
+    def title() -> str | None:
+        try:
+            index = requests.get(root + "/", headers={"Accept": "application/json"}, timeout=5).json()
+        except requests.ConnectionError:
+            return None
+        return next(api["title"] for api in index["apis"] if api["name"] == "leasey")
+
+    def wait_for(expected: str) -> bool:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if title() == expected:
+                return True
+            time.sleep(0.3)
+        return False
+
+    try:
+        original = yaml.safe_load((specs / "leasey.yaml").read_text())["info"]["title"]
+        assert wait_for(original), (tmp_path / "dev.log").read_text()
+        text = (specs / "leasey.yaml").read_text()
+        (specs / "leasey.yaml").write_text(text.replace(f"title: {original}", "title: Edited while serving", 1))
+        assert wait_for("Edited while serving"), (tmp_path / "dev.log").read_text()
+        assert properties(root).status_code == 200
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+        log.close()
