@@ -356,13 +356,14 @@ class LeaseyCompany:
         return leases
 
     def _leads(self, cid: int, count: int, properties: list[tuple]) -> tuple[list, list, list]:
-        """Leads over the last two years (never before their property was listed), each with its person and
-        its application. Returns (ids, property ids, created_at) for the showings."""
+        """Leads spread evenly over the last two years, as in the fixtures, each with its person and its
+        application. Returns (ids, property ids, created_at) for the showings."""
         w, rng, data, now = self.w, self.rng, self.data, self.now
         statuses = self.catalog.enum("ApplicationStatus")
         weights = [50, 12, 10, 8, 6, 14][:len(statuses)] + [10] * max(0, len(statuses) - 6)
         first_id, first_application = w.next_id(t.leads.c.id), w.next_id(t.applications.c.id)
         window_start = now - timedelta(days=730)
+        window_seconds = int((now - window_start).total_seconds())
         ids, property_ids, created_ats = [], [], []
         if not properties:
             return ids, property_ids, created_ats
@@ -373,9 +374,8 @@ class LeaseyCompany:
                 "id": person_id, "company_id": cid, "first_name": first, "last_name": last,
                 "email": f"{first}.{last}.{person_id}@mail.example".lower() if rng.random() > 0.05 else None,
                 "phone": f"+1{rng.randint(2000000000, 9999999999)}" if rng.random() > 0.1 else None})
-            pid, listed = properties[rng.randrange(len(properties))]
-            earliest = max(window_start, listed)
-            created = earliest + timedelta(seconds=rng.randint(0, max(0, int((now - earliest).total_seconds()))))
+            pid, _listed = properties[rng.randrange(len(properties))]
+            created = window_start + timedelta(seconds=rng.randint(0, window_seconds))
             w.add(t.leads, {"id": lead_id, "company_id": cid, "property_id": pid, "person_id": person_id,
                             "source": rng.choice(data["lead_sources"]),
                             "note": rng.choice(data["lead_notes"]) if rng.random() < 0.3 else None,
@@ -396,24 +396,21 @@ class LeaseyCompany:
         return ids, property_ids, created_ats
 
     def _showings(self, cid: int, count: int, leads: tuple[list, list, list]) -> None:
-        """As the fixture generator: two years back to four months ahead, a share in the current year, never
-        before the lead; statuses in turn, no Disqualified showing in the future."""
+        """Each showing follows its lead by one to three weeks, so showings spread over the two years like the
+        leads (the fixtures also pile a third into the current year, to fill a small portfolio's default report
+        window; at this size that would put ten times the average month into the last one). Statuses in turn,
+        no Disqualified showing in the future, feedback on past confirmed ones."""
         w, rng, data, now = self.w, self.rng, self.data, self.now
         lead_ids, property_ids, created_ats = leads
         if not lead_ids or not self.members:
             return
         statuses = self.catalog.enum("ShowingStatus")
         first_id = w.next_id(t.showings.c.id)
-        year_start = datetime(now.year, 1, 1, 9)
-        days_this_year = max(0, (now - datetime(now.year, 1, 1)).days)
         for index in range(count):
             k = rng.randrange(len(lead_ids))
-            if index % 3 == 0:
-                start = year_start + timedelta(days=rng.randint(0, days_this_year))
-            else:
-                start = now + timedelta(days=rng.randint(-730, 120))
-            start = start.replace(hour=rng.randint(9, 19), minute=rng.choice([0, 15, 30, 45]), second=0)
-            start = max(start, created_ats[k] + timedelta(hours=2)) if start < now else start
+            day = created_ats[k] + timedelta(days=rng.randint(1, 21))
+            start = day.replace(hour=rng.randint(9, 19), minute=rng.choice([0, 15, 30, 45]), second=0,
+                                microsecond=0)
             upcoming = start > now
             status = statuses[index % len(statuses)]
             if upcoming and status == "Disqualified":
