@@ -24,8 +24,7 @@ class Clock:
         state = self._state()
         if state.get("frozen_at"):
             return datetime.fromisoformat(state["frozen_at"])
-        real = datetime.now().replace(microsecond=0)
-        return real + timedelta(seconds=state.get("offset_seconds", 0))
+        return (datetime.now() + timedelta(seconds=state.get("offset_seconds", 0))).replace(microsecond=0)
 
     def set(self, moment: datetime, frozen: bool = False) -> None:
         """Make `now()` read `moment`; then time runs on from there unless frozen."""
@@ -33,8 +32,8 @@ class Clock:
         if frozen:
             self.store.set_setting(_KEY, {"frozen_at": moment.isoformat()})
         else:
-            offset = (moment - datetime.now()).total_seconds()
-            self.store.set_setting(_KEY, {"offset_seconds": round(offset)})
+            # Kept to the microsecond: rounded, a clock set to 00:00:00 could read 23:59:59 just after.
+            self.store.set_setting(_KEY, {"offset_seconds": (moment - datetime.now()).total_seconds()})
 
     def advance(self, seconds: float) -> datetime:
         state = self._state()
@@ -42,7 +41,7 @@ class Clock:
             moment = datetime.fromisoformat(state["frozen_at"]) + timedelta(seconds=seconds)
             self.store.set_setting(_KEY, {"frozen_at": moment.isoformat()})
         else:
-            self.store.set_setting(_KEY, {"offset_seconds": state.get("offset_seconds", 0) + round(seconds)})
+            self.store.set_setting(_KEY, {"offset_seconds": state.get("offset_seconds", 0) + seconds})
         return self.now()
 
     def follow_real_time(self) -> None:
@@ -51,4 +50,4 @@ class Clock:
     def describe(self) -> dict:
         state = self._state()
         return {"now": self.now().isoformat(), "frozen": bool(state.get("frozen_at")),
-                "offset_seconds": state.get("offset_seconds", 0)}
+                "offset_seconds": round(state.get("offset_seconds", 0))}

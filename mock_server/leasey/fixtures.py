@@ -159,6 +159,8 @@ def _generate_portfolio(connection, now: datetime, data: dict, catalog: Catalog,
             start = today + timedelta(days=rng.randint(20, 90))
             lease_rows.append({"property_id": pid, "start_date": start, "end_date": start + timedelta(days=365)})
 
+    if not property_rows:  # a company with no portfolio (a tenant may ask for none)
+        return
     connection.execute(insert(t.properties), property_rows)
     for table, rows in ((t.property_features, feature_rows), (t.property_photos, photo_rows),
                         (t.property_restrictions, restriction_rows), (t.property_marketplaces, market_rows),
@@ -201,6 +203,8 @@ def _generate_leads_and_showings(connection, now, data, catalog, company, proper
             "approval_status": rng.choice(data["approval_statuses"]) if received else None,
             "sent_at": min(sent, now) if sent else None, "received_at": min(received, now) if received else None,
         })
+    if not lead_rows:  # showings are booked by leads: none without them
+        return
     connection.execute(insert(t.persons), people)
     connection.execute(insert(t.leads), lead_rows)
     connection.execute(insert(t.applications), application_rows)

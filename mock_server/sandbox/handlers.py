@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import request
 
@@ -152,6 +152,16 @@ def delete_fault(call):
 
 # -- clock ------------------------------------------------------------------------------------------
 
+EARLIEST, LATEST = datetime(1970, 1, 1), datetime(9000, 12, 31, 23, 59, 59)  # openapi/sandbox.yaml, Timestamp
+
+
+def _within_range(moment: datetime) -> datetime:
+    """The clock stays where date arithmetic (two years back, a year ahead) cannot overflow."""
+    if not EARLIEST <= moment <= LATEST:
+        raise errors.invalid(f"The sandbox clock must stay between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
+    return moment
+
+
 def get_clock(call):
     return _control(call).clock.describe(), 200
 
@@ -163,7 +173,7 @@ def set_clock(call):
     except ValueError:
         raise errors.invalid(f"now: '{body['now']}' is not a real date-time") from None
     clock = _control(call).clock
-    clock.set(moment, frozen=body.get("frozen", False))
+    clock.set(_within_range(moment), frozen=body.get("frozen", False))
     return clock.describe(), 200
 
 
@@ -176,10 +186,12 @@ def follow_real_time(call):
 def advance_clock(call):
     body = _body(call)
     clock = _control(call).clock
+    seconds = body.get("seconds", 0) + 86_400 * body.get("days", 0)
     try:
-        clock.advance(body.get("seconds", 0) + 86_400 * body.get("days", 0))
+        _within_range(clock.now() + timedelta(seconds=seconds))
     except OverflowError:
         raise errors.invalid("The clock cannot move that far") from None
+    clock.advance(seconds)
     return clock.describe(), 200
 
 
