@@ -9,7 +9,7 @@ API ?= leasey
 BASE_URL ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint contract spec-check bench clean
+.PHONY: serve test lint contract spec-check bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,14 +20,17 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(BIN)/mock-server serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-test: $(STAMP) lint spec-check
+test: $(STAMP) lint spec-check browser
 	$(BIN)/python -m pytest
+
+browser:
+	tools/ensure-chromium
 
 lint: $(STAMP)
 	$(BIN)/ruff check --output-format concise .
 
 spec-check: $(STAMP)
-	$(BIN)/openapi-spec-validator openapi/leasey.yaml openapi/travtus.yaml
+	$(BIN)/openapi-spec-validator openapi/leasey.yaml openapi/travtus.yaml openapi/sandbox.yaml
 
 contract: $(STAMP)
 	$(BIN)/python -m pytest contract_tests --base-url "$(BASE_URL)" --api "$(API)" $(PYTEST_ARGS)
