@@ -135,11 +135,18 @@ class Client:
     """A keep-alive HTTP client for set-up calls and sequential latency samples."""
 
     def __init__(self, port: int):
+        self.port = port
         self.connection = http.client.HTTPConnection(HOST, port, timeout=600)
 
     def call(self, method: str, path: str, headers: dict | None = None, body: str | None = None):
-        self.connection.request(method, path, body=body, headers=headers or {})
-        response = self.connection.getresponse()
+        try:
+            self.connection.request(method, path, body=body, headers=headers or {})
+            response = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionError):  # the server closed an idle keep-alive
+            self.connection.close()
+            self.connection = http.client.HTTPConnection(HOST, self.port, timeout=600)
+            self.connection.request(method, path, body=body, headers=headers or {})
+            response = self.connection.getresponse()
         data = response.read()
         return response.status, (json.loads(data) if data else None)
 

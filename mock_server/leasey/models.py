@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 from collections import defaultdict
 from datetime import date, datetime
+from functools import cached_property, lru_cache
 
 from sqlalchemy import case, exists, func, or_, select
 
@@ -17,6 +18,7 @@ from .catalog import Catalog
 from .listings import ListingWriter
 
 LISTING_URL = "https://app.leasey.ai/listing/{slug}"
+_IN_LIST_MAX = 2_000  # longer id lists are replaced by the company's own properties (a superset)
 
 
 class LeaseyBackend:
@@ -166,71 +168,57 @@ class LeaseyBackend:
         } for row in rows]
 
     def get_properties_report(self, company) -> list[dict]:
+        fields = self._property_row_fields
         with self.store.connect() as connection:
-            facts = self._property_facts(connection, company, None)
-        report = []
-        for f in facts.values():
-            report.append({name: f[name] for name in self._property_row_fields})
-        return report
+            facts = self._property_facts(connection, company, None, detail=True)
+        return [{name: f[name] for name in fields} for f in facts.values()]
 
-    @property
+    @cached_property
     def _property_row_fields(self) -> list[str]:
         return list(self.spec.component("PropertyReportRow")["properties"])
 
     # -- derived property facts, shared by the three reports ------------------------------------
 
     def _rows_with_facts(self, query, company) -> tuple[list, dict[int, dict]]:
-        """The report's rows and the derived facts of every property they reference, in one connection."""
+        """The report's rows and the facts the showings and leads rows carry of every property they reference,
+        in one connection."""
         with self.store.connect() as connection:
             rows = connection.execute(query).all()
-            return rows, self._property_facts(connection, company, {row.property_id for row in rows})
+            return rows, self._property_facts(connection, company, {row.property_id for row in rows}, detail=False)
 
-    def _property_facts(self, connection, company, property_ids: set[int] | None) -> dict[int, dict]:
-        """Every report field of each property, derived by query. `None`: all of the company's properties."""
+    def _property_facts(self, connection, company, property_ids: set[int] | None, detail: bool) -> dict[int, dict]:
+        """Every report field of each property, derived by query. `None`: all of the company's properties.
+        Without `detail`, only what the showings and leads reports carry (no counts of leads, applications and
+        showings, no amenities, photos or contact)."""
         if property_ids is not None and not property_ids:
             return {}
         p, b = t.properties, t.buildings
         today = self.clock.now().date()
-        query = (select(p, b.c.name.label("building_name"), t.users.c.first_name.label("owner_first"),
-                        t.users.c.last_name.label("owner_last"), t.users.c.email.label("owner_email"),
-                        t.users.c.phone.label("owner_phone"))
-                 .outerjoin(b, b.c.id == p.c.building_id)
-                 .outerjoin(t.users, t.users.c.id == p.c.owner_user_id)
-                 .where(p.c.company_id == company.id).order_by(p.c.id))
-        ids = None
-        if property_ids is not None:
-            ids = sorted(property_ids)
-            query = query.where(p.c.id.in_(ids))
-        rows = connection.execute(query).all()
+        columns = [p, b.c.name.label("building_name")]
+        if detail:
+            columns += [t.users.c.first_name.label("owner_first"), t.users.c.last_name.label("owner_last"),
+                        t.users.c.email.label("owner_email"), t.users.c.phone.label("owner_phone")]
+        query = select(*columns).outerjoin(b, b.c.id == p.c.building_id)
+        if detail:
+            query = query.outerjoin(t.users, t.users.c.id == p.c.owner_user_id)
+        query = query.where(p.c.company_id == company.id).order_by(p.c.id)
+        if property_ids is not None and len(property_ids) <= _IN_LIST_MAX:
+            query = query.where(p.c.id.in_(sorted(property_ids)))
+        rows = [row for row in connection.execute(query) if property_ids is None or row.id in property_ids]
+        # The properties as a condition: the id list when it is short, else the company's (a superset; SQLite
+        # bounds the number of bound values, and a long IN list costs more than the company's index).
         ids = [row.id for row in rows]
-        counts = self._counts(connection, company.id, ids, today)
-        features = defaultdict(list)
-        for row in connection.execute(select(t.property_features).where(
-                t.property_features.c.property_id.in_(ids), t.property_features.c.value == 1)
-                .order_by(t.property_features.c.feature_id)):
-            features[row.property_id].append(self.catalog.features[row.feature_id])
-        photos = defaultdict(list)
-        for row in connection.execute(select(t.property_photos).where(t.property_photos.c.property_id.in_(ids))
-                                      .order_by(t.property_photos.c.position)):
-            photos[row.property_id].append(row.url)
-        amenities = defaultdict(list)
-        building_ids = {row.building_id for row in rows if row.building_id}
-        for row in connection.execute(select(t.building_amenities).where(
-                t.building_amenities.c.building_id.in_(building_ids), t.building_amenities.c.value == 1)
-                .order_by(t.building_amenities.c.amenity_id)):
-            amenities[row.building_id].append(self.catalog.building_amenities[row.amenity_id])
-        published = set(connection.execute(select(t.property_marketplaces.c.property_id).where(
-            t.property_marketplaces.c.property_id.in_(ids), t.property_marketplaces.c.enabled.is_(True))).scalars())
+        company_ids = select(p.c.id).where(p.c.company_id == company.id).scalar_subquery()
 
+        def among(column):
+            return column.in_(ids) if len(ids) <= _IN_LIST_MAX else column.in_(company_ids)
+
+        published = set(connection.execute(select(t.property_marketplaces.c.property_id).where(
+            among(t.property_marketplaces.c.property_id), t.property_marketplaces.c.enabled.is_(True))).scalars())
+        active_leases = self._active_leases(connection, among, today)
         facts = {}
         for row in rows:
-            c = counts[row.id]
             active = row.status == "Active"
-            building_amenities = amenities.get(row.building_id, []) if row.building_id else []
-            contact_name = " ".join(x for x in (row.contact_first_name, row.contact_last_name) if x) or None
-            owner_name = " ".join(x for x in (row.owner_first, row.owner_last) if x) or None
-            phone = (f"{row.contact_dial_code or ''}{row.contact_phone}" if row.contact_phone
-                     else row.owner_phone)
             suite = row.suite_unit or ""
             full_address = ", ".join(x for x in (
                 f"{suite}-{row.address}" if suite else row.address, row.city, row.province_state,
@@ -256,13 +244,47 @@ class LeaseyBackend:
                 "Square_Footage": row.size_sqft, "Max_Occupancy": row.max_occupancy,
                 "Furnishing": self.catalog.furnishing_labels[row.furnishing],
                 "Storage": self.catalog.storage_labels[row.storage_available],
-                "Vacancy_Status": "Occupied" if c["active_leases"] else "Vacant",
+                "Vacancy_Status": "Occupied" if active_leases.get(row.id) else "Vacant",
                 "Description": row.description, "Latitude": row.latitude, "Longitude": row.longitude,
-                "Lead_Status": self.catalog.bucket("LeadStatus", c["leads"]), "Lead_Count": c["leads"],
-                "Applicant_Status": self.catalog.bucket("ApplicantStatus", c["applicants"]),
+                "Listing_URL": LISTING_URL.format(slug=row.slug) if active else None,
+            }
+        if detail:
+            self._add_detail(connection, company, rows, among, active_leases, facts)
+        return facts
+
+    def _add_detail(self, connection, company, rows, among, active_leases: dict, facts: dict) -> None:
+        """The properties report's own fields: counts and their buckets, amenities, photos and contact."""
+        counts = self._counts(connection, company.id, among)
+        features = defaultdict(list)
+        for row in connection.execute(select(t.property_features).where(
+                among(t.property_features.c.property_id), t.property_features.c.value == 1)
+                .order_by(t.property_features.c.feature_id)):
+            features[row.property_id].append(self.catalog.features[row.feature_id])
+        photos = defaultdict(list)
+        for row in connection.execute(select(t.property_photos).where(among(t.property_photos.c.property_id))
+                                      .order_by(t.property_photos.c.position)):
+            photos[row.property_id].append(row.url)
+        amenities = defaultdict(list)
+        building_ids = {row.building_id for row in rows if row.building_id}
+        for row in connection.execute(select(t.building_amenities).where(
+                t.building_amenities.c.building_id.in_(building_ids), t.building_amenities.c.value == 1)
+                .order_by(t.building_amenities.c.amenity_id)):
+            amenities[row.building_id].append(self.catalog.building_amenities[row.amenity_id])
+        bucket = self._bucket
+        for row in rows:
+            c = counts[row.id]
+            leases = active_leases.get(row.id, 0)
+            building_amenities = amenities.get(row.building_id, []) if row.building_id else []
+            contact_name = " ".join(x for x in (row.contact_first_name, row.contact_last_name) if x) or None
+            owner_name = " ".join(x for x in (row.owner_first, row.owner_last) if x) or None
+            phone = (f"{row.contact_dial_code or ''}{row.contact_phone}" if row.contact_phone
+                     else row.owner_phone)
+            facts[row.id].update({
+                "Lead_Status": bucket("LeadStatus", c["leads"]), "Lead_Count": c["leads"],
+                "Applicant_Status": bucket("ApplicantStatus", c["applicants"]),
                 "Applicant_Count": c["applicants"],
-                "Lease_Status": self.catalog.bucket("LeaseStatus", c["active_leases"]),
-                "Lease_Count": c["active_leases"], "Total_Applications": c["applications"],
+                "Lease_Status": bucket("LeaseStatus", leases),
+                "Lease_Count": leases, "Total_Applications": c["applications"],
                 "Showings_Disqualified": c["Disqualified"], "Showings_Scheduled": c["Scheduled"],
                 "Showings_Confirmed": c["Confirmed"], "Showings_Cancelled": c["Cancelled"],
                 "Showings_Total": c["showings"],
@@ -272,14 +294,25 @@ class LeaseyBackend:
                 "Images": photos.get(row.id, [])[:10],
                 "Unit_Amenities": features.get(row.id, []), "Unit_Amenities_Count": len(features.get(row.id, [])),
                 "Building_Amenities": building_amenities, "Building_Amenities_Count": len(building_amenities),
-                "Listing_URL": LISTING_URL.format(slug=row.slug) if active else None,
-            }
-        return facts
+            })
 
-    def _counts(self, connection, company_id: int, ids: list[int], today: date) -> dict[int, dict]:
+    @cached_property
+    def _bucket(self):
+        """Catalog.bucket, memoised: it reads the spec's schema on every call."""
+        return lru_cache(maxsize=4096)(self.catalog.bucket)
+
+    def _active_leases(self, connection, among, today: date) -> dict[int, int]:
+        le = t.leases
+        return dict(connection.execute(
+            select(le.c.property_id, func.count(le.c.id))
+            .where(among(le.c.property_id), le.c.start_date <= today,
+                   or_(le.c.end_date.is_(None), le.c.end_date >= today))
+            .group_by(le.c.property_id)).all())
+
+    def _counts(self, connection, company_id: int, among) -> dict[int, dict]:
         statuses = self.catalog.enum("ShowingStatus")
         counts = defaultdict(lambda: dict.fromkeys(
-            ["leads", "applications", "applicants", "active_leases", "showings", *statuses], 0))
+            ["leads", "applications", "applicants", "showings", *statuses], 0))
         lead, app = t.leads, t.applications
         first_status = self.catalog.enum("ApplicationStatus")[0]
         for row in connection.execute(
@@ -287,24 +320,17 @@ class LeaseyBackend:
                        func.sum(case((app.c.status != first_status, 1), else_=0)).label("applications"),
                        func.sum(case((app.c.received_at.is_not(None), 1), else_=0)).label("applicants"))
                 .join(app, app.c.lead_id == lead.c.id)
-                .where(lead.c.company_id == company_id, lead.c.property_id.in_(ids))
+                .where(lead.c.company_id == company_id, among(lead.c.property_id))
                 .group_by(lead.c.property_id)):
             counts[row.property_id].update(leads=row.leads, applications=int(row.applications or 0),
                                            applicants=int(row.applicants or 0))
         s = t.showings
         for row in connection.execute(
                 select(s.c.property_id, s.c.status, func.count(s.c.id).label("n"))
-                .where(s.c.company_id == company_id, s.c.property_id.in_(ids))
+                .where(s.c.company_id == company_id, among(s.c.property_id))
                 .group_by(s.c.property_id, s.c.status)):
             counts[row.property_id][row.status] = row.n
             counts[row.property_id]["showings"] += row.n
-        le = t.leases
-        for row in connection.execute(
-                select(le.c.property_id, func.count(le.c.id).label("n"))
-                .where(le.c.property_id.in_(ids), le.c.start_date <= today,
-                       or_(le.c.end_date.is_(None), le.c.end_date >= today))
-                .group_by(le.c.property_id)):
-            counts[row.property_id]["active_leases"] = row.n
         return counts
 
 
