@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from flask import request
@@ -25,6 +26,10 @@ def _body(call, required: bool = True) -> dict:
     body = request.get_json(force=True, silent=True)
     if not isinstance(body, dict):
         raise errors.invalid("The body must be a JSON object")
+    try:  # JSON escapes can spell lone surrogates (\ud800), which are not text
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise errors.invalid("The body must be UTF-8 text") from None
     problems = sorted(call.api.spec.validator(call.operation.body_schema).iter_errors(body),
                       key=lambda e: list(e.absolute_path))
     if problems:

@@ -45,9 +45,9 @@ class Tenants:
         with self.store.begin() as connection:
             company_id = _free_company_id(connection)
             seed = options.get("seed", random.SystemRandom().randrange(2**31))
-            recipe = {"company_id": company_id, "seed": seed, "name": options.get("name"),
-                      "properties": options.get("properties", 24), "leads": options.get("leads", 300),
-                      "showings": options.get("showings", 120)}
+            recipe = {"company_id": company_id, "seed": int(seed), "name": options.get("name"),  # 24.0 is an integer too
+                      "properties": int(options.get("properties", 24)), "leads": int(options.get("leads", 300)),
+                      "showings": int(options.get("showings", 120))}
             password = "tenant-" + secrets.token_urlsafe(18)
             company = leasey_company(recipe, password, data)
             record = {"id": f"leasey-{company_id}", "api": "leasey", "name": company["name"], "recipe": recipe,
@@ -59,8 +59,8 @@ class Tenants:
 
     def create_travtus(self, options: dict, base_url: str) -> dict:
         client_id = "tenant-" + secrets.token_hex(6)
-        recipe = {"client_id": client_id, "seed": options.get("seed", random.SystemRandom().randrange(2**31)),
-                  "name": options.get("name"), "units_per_group": options.get("units_per_group", 16)}
+        recipe = {"client_id": client_id, "seed": int(options.get("seed", random.SystemRandom().randrange(2**31))),
+                  "name": options.get("name"), "units_per_group": int(options.get("units_per_group", 16))}
         secret = secrets.token_urlsafe(24)
         record = {"id": client_id, "api": "travtus", "name": recipe["name"] or f"Sandbox tenant {client_id}",
                   "recipe": recipe, "credentials": {"client_id": client_id, "client_secret": secret,
