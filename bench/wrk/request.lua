@@ -11,11 +11,11 @@ local prefix = os.getenv("BENCH_PREFIX") or "/leasey"
 local uuids = {}
 for value in string.gmatch(os.getenv("BENCH_UUIDS") or "", "[^,]+") do uuids[#uuids + 1] = value end
 
-local threads, thread_number = {}, 0
+-- setup() runs in the main Lua state; each thread gets its own number as a global in its own state.
+local threads_made = 0
 function setup(thread)
-  thread_number = thread_number + 1
-  thread:set("thread_number", thread_number)
-  threads[#threads + 1] = thread
+  threads_made = threads_made + 1
+  thread:set("thread_number", threads_made)
 end
 
 local counter = 0
