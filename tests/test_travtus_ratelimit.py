@@ -96,3 +96,44 @@ def test_token_endpoint_answers_429_past_its_burst_per_client():
     assert response.headers["Retry-After"] == "1"
     assert response.get_json()["error"]["type"] == "rate_limit_exceeded"
     assert "X-Sandbox-Spec-Violation" not in response.headers
+
+
+def test_shared_buckets_are_one_bucket_for_every_limiter_on_the_database():
+    """Two limiters on one database (as two gunicorn workers are) spend from the same bucket."""
+    from mock_server.sandbox.tables import control_metadata
+    from mock_server.store import Store
+    from mock_server.travtus.ratelimit import SharedRateLimiter
+
+    store = Store("sqlite://")
+    control_metadata.create_all(store.engine)
+    time = FakeTime()
+    one, two = (SharedRateLimiter(store, {"api": Limit(rate=2, burst=3)}, clock=time) for _ in range(2))
+    assert [one.take("api", "k"), two.take("api", "k"), one.take("api", "k")] == [None, None, None]
+    assert two.take("api", "k") == 1 and one.take("api", "k") == 1
+    time.now += 0.5  # one token back at 2/s, for whichever process asks first
+    assert two.take("api", "k") is None
+    assert one.take("api", "k") == 1
+    assert one.take("api", "other") is None
+
+
+def test_two_workers_share_the_limit(tmp_path):
+    """Served with 2 workers and a burst of 3: exactly 3 of 12 quick token requests pass, whichever worker answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from contract_tests.support.served import ServedMock
+
+    mock = ServedMock(tmp_path, workers=2, extra_args=("--travtus-rate-limit", "token=0.01/3"))
+    try:
+        def ask(_):
+            return requests.post(f"{mock.root}/travtus/oauth2/token", data=TOKEN_FORM, timeout=30,
+                                 headers={"X-Sandbox-Fault": "latency=300"}).status_code  # both workers busy
+
+        with ThreadPoolExecutor(12) as pool:
+            statuses = sorted(pool.map(ask, range(12)))
+        assert statuses == [200] * 3 + [429] * 9
+        pids = {line.split()[1] for line in mock.log_path.read_text().splitlines() if "/travtus/oauth2/token" in line}
+        assert len(pids) == 2, "both workers should have answered some"
+    finally:
+        mock.stop()

@@ -50,3 +50,12 @@ tenants = Table(
     Column("created_at", DateTime, nullable=False),
     Column("last_used_at", DateTime, nullable=False),
 )
+
+# Travtus rate-limit token buckets (mock_server/travtus/ratelimit.py): runtime state shared by every worker.
+rate_buckets = Table(
+    "sbx_rate_buckets", control_metadata,
+    Column("kind", String(20), primary_key=True),
+    Column("key", String(300), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("updated", Float, nullable=False),  # Unix time of the last refill
+)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from .. import store as t
 from . import errors
 from .models import Cursor, LeaseSearch, PageRequest, TravtusBackend
+from .ratelimit import shared_limiter
 
 FORM = "application/x-www-form-urlencoded"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 §5.1
@@ -105,7 +106,7 @@ def _bearer_key() -> str:
 
 
 def _throttle(call, kind: str, key: str | None) -> None:
-    limiter = call.backend.rate_limiter(current_app.config.get("TRAVTUS_RATE_LIMIT"))
+    limiter = shared_limiter(call.backend.store, current_app.config.get("TRAVTUS_RATE_LIMIT"))
     if limiter is None:
         return
     retry_after = limiter.take(kind, key or f"address:{request.remote_addr}")

@@ -2,7 +2,8 @@
 
 The docs: "Limits are applied per API key at the API Gateway level"; the token endpoint allows 100 requests/s
 sustained with a burst of 200, every other endpoint 10,000/s sustained with a burst of 5,000. Buckets live in
-the server process: with several gunicorn workers each worker counts on its own (FIDELITY-travtus.md).
+the database (SharedRateLimiter), so every gunicorn worker spends from the same buckets; RateLimiter is the
+same bucket in one process's memory.
 """
 
 from __future__ import annotations
@@ -12,6 +13,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from sqlalchemy import case, delete, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..sandbox.tables import rate_buckets
+from ..store import Store
 
 
 @dataclass(frozen=True)
@@ -87,3 +94,67 @@ class RateLimiter:
             limit = self.limits[kind]
             if tokens + (now - updated) * limit.rate >= limit.burst:
                 del self._buckets[(kind, key)]
+
+
+class SharedRateLimiter:
+    """The same token buckets, kept in the database so that every server process spends from them.
+
+    One atomic UPDATE refills and spends a token (the database serializes concurrent writers), so two
+    workers can never both spend a bucket's last token.
+    """
+
+    SWEEP_EVERY = 1000  # takes between removals of buckets that have refilled (a full bucket = no bucket)
+
+    def __init__(self, store: Store, limits: dict[str, Limit], clock: Callable[[], float] = time.time):
+        self.store = store
+        self.limits = limits
+        self.clock = clock
+        self._takes = 0
+
+    def take(self, kind: str, key: str) -> int | None:
+        limit = self.limits[kind]
+        now = self.clock()
+        b = rate_buckets.c
+        refilled = b.tokens + (literal(now) - b.updated) * limit.rate
+        refilled = case((refilled > limit.burst, float(limit.burst)), else_=refilled)
+        where = (b.kind == kind) & (b.key == key)
+        for _ in range(2):  # a second round when another process created the bucket at the same moment
+            with self.store.begin() as connection:
+                spent = connection.execute(update(rate_buckets).where(where, refilled >= 1)
+                                           .values(tokens=refilled - 1, updated=now)).rowcount
+                if spent:
+                    self._sweep(connection, now)
+                    return None
+                row = connection.execute(select(b.tokens, b.updated).where(where)).first()
+                if row is not None:
+                    tokens = min(float(limit.burst), row.tokens + (now - row.updated) * limit.rate)
+                    return max(1, math.ceil((1 - tokens) / limit.rate))
+                try:
+                    with connection.begin_nested():
+                        connection.execute(insert(rate_buckets).values(kind=kind, key=key,
+                                                                       tokens=float(limit.burst) - 1, updated=now))
+                    return None
+                except IntegrityError:
+                    continue
+        return 1
+
+    def _sweep(self, connection, now: float) -> None:
+        self._takes += 1
+        if self._takes % self.SWEEP_EVERY:
+            return
+        for kind, limit in self.limits.items():
+            b = rate_buckets.c
+            connection.execute(delete(rate_buckets).where(
+                b.kind == kind, b.tokens + (literal(now) - b.updated) * limit.rate >= limit.burst))
+
+
+_shared: dict[tuple[int, str], SharedRateLimiter | None] = {}
+
+
+def shared_limiter(store: Store, setting) -> SharedRateLimiter | None:
+    """The database-backed limiter for a TRAVTUS_RATE_LIMIT setting (None: off), built once per store and setting."""
+    cache_key = (id(store), repr(setting))
+    if cache_key not in _shared:
+        limits = parse_setting(setting)
+        _shared[cache_key] = SharedRateLimiter(store, limits) if limits else None
+    return _shared[cache_key]
