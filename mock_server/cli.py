@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from .app import API_NAMES, create_app
+from .travtus.ratelimit import parse_setting
 
 
 def _app_config(args) -> dict:
@@ -57,6 +58,11 @@ def serve(args) -> int:
     config = _app_config(args)
     if args.reload_fixtures:
         config["LOAD_FIXTURES"] = "always"
+    try:
+        parse_setting(config.get("TRAVTUS_RATE_LIMIT"))
+    except ValueError as wrong:
+        print(f"--travtus-rate-limit: {wrong}", file=sys.stderr, flush=True)
+        return 2
     admin_token = config.get("ADMIN_TOKEN") or os.environ.get("SANDBOX_ADMIN_TOKEN")
     if not admin_token and not is_loopback(args.host):
         print(f"refusing to listen on {args.host}: the control API (/_sandbox) would be open to the network. "
