@@ -25,6 +25,8 @@ def _app_config(args) -> dict:
         config["TRAVTUS_RATE_LIMIT"] = args.travtus_rate_limit
     if getattr(args, "admin_token", None):
         config["ADMIN_TOKEN"] = args.admin_token
+    if getattr(args, "self_check", None):
+        config["SELF_CHECK"] = {"sample": True, "full": "full", "off": False}[args.self_check]
     if getattr(args, "journal_size", None) is not None:
         config["JOURNAL_SIZE"] = args.journal_size
     if getattr(args, "tenant_idle", None) is not None:
@@ -148,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
                      help="development: one process that restarts on code, spec and fixture changes")
     run.add_argument("--admin-token", help="require `Authorization: Bearer <it>` on /_sandbox (env SANDBOX_ADMIN_TOKEN);"
                                            " needed to listen on a non-loopback address")
+    run.add_argument("--self-check", choices=["sample", "full", "off"],
+                     help="check each response against the spec: long arrays sampled (default), every item, or not")
     run.add_argument("--journal-size", type=int, help="requests the journal keeps (default 1000; 0: off)")
     run.add_argument("--tenant-idle", type=int, metavar="SECONDS",
                      help="remove a tenant unused this long (default 86400)")

@@ -96,3 +96,30 @@ def test_the_index_lists_what_is_served():
     body = app.test_client().get("/").get_json()
     assert [api["name"] for api in body["apis"]] == ["leasey", "travtus"]
     assert body["apis"][0]["base_url"].endswith("/leasey")
+
+
+def test_the_self_check_samples_long_arrays_unless_full():
+    """Long report bodies are checked on their first and last rows (SELF_CHECK=True) or on every row ("full")."""
+    from flask import Response, g
+
+    from mock_server.app import _spec_violation
+
+    app = create_app({"DATABASE_URL": "sqlite://", "APIS": ("leasey",), "NOW": "2026-06-01T12:00:00"})
+    client = app.test_client()
+    rows = client.get("/leasey/reports/properties?company_id=123", headers={
+        "Authorization": f"Bearer {TOKEN}", "X-Company-Password": "sandbox-pass-123"}).get_json()
+    api = app.extensions["sandbox"].apis["leasey"]
+    operation = api.spec.operation("get_properties_report")
+    body = (rows * 4)[:120]
+    broken_middle = [*body[:60], {**body[60], "Bedrooms": "many"}, *body[61:]]
+    broken_first = [{**body[0], "Bedrooms": "many"}, *body[1:]]
+    verdicts = {}
+    for mode in (True, "full"):
+        app.config["SELF_CHECK"] = mode
+        for name, candidate in (("middle", broken_middle), ("first", broken_first), ("clean", body)):
+            with app.test_request_context():
+                g.response_body = candidate
+                verdicts[mode, name] = _spec_violation(api, operation, Response(status=200))
+    assert verdicts[True, "middle"] is None and verdicts[True, "clean"] is None
+    assert "Bedrooms" in verdicts[True, "first"] and "sample" in verdicts[True, "first"]
+    assert "60/Bedrooms" in verdicts["full", "middle"] and verdicts["full", "clean"] is None

@@ -31,7 +31,8 @@ class ServedMock:
         self.root = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / "server.log"
         command = [sys.executable, "-m", "mock_server.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                   "--db", self.database_url, "--now", now, "--workers", str(workers), *extra_args]
+                   "--db", self.database_url, "--now", now, "--workers", str(workers), "--self-check", "full",
+                   *extra_args]
         self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, env=env,
