@@ -36,7 +36,7 @@ DEFAULTS = {
     # Validate every response against the spec and flag violations: True checks arrays longer than
     # SELF_CHECK_SAMPLE items on their first and last SELF_CHECK_SAMPLE / 2; "full" checks every item.
     "SELF_CHECK": True,
-    "SELF_CHECK_SAMPLE": 40,
+    "SELF_CHECK_SAMPLE": 10,
     "TRAVTUS_RATE_LIMIT": None,  # None: off; "documented", or "token=100/200,api=10000/5000" (rate/burst per kind)
     "ADMIN_TOKEN": None,  # the control API (/_sandbox) needs `Authorization: Bearer <it>` when set
     "JOURNAL_SIZE": 1000,  # requests the journal keeps (0: no journal)
