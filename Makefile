@@ -36,7 +36,7 @@ contract: $(STAMP)
 	$(BIN)/python -m pytest contract_tests --base-url "$(BASE_URL)" --api "$(API)" $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python bench/travtus_cursor.py
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis
