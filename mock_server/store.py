@@ -359,6 +359,7 @@ class Store:
             self.engine = create_engine(url, pool_pre_ping=True)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
 
     def create_all(self) -> None:
         metadata.create_all(self.engine)
@@ -368,8 +369,12 @@ class Store:
 
     @contextmanager
     def begin(self):
-        with self.engine.begin() as connection:
-            yield connection
+        """One write transaction. On SQLite it takes the write lock first (BEGIN IMMEDIATE): a transaction
+        that read and only then tried to write would fail at once if another process wrote in between,
+        instead of waiting its turn (concurrent creates answered 500)."""
+        with self.engine.connect() as connection:
+            with connection.execution_options(sqlite_immediate=True).begin():
+                yield connection
 
     def connect(self):
         return self.engine.connect()
@@ -389,7 +394,14 @@ class Store:
             connection.execute(settings.insert().values(key=key, value=value))
 
 
+def _sqlite_begin(connection) -> None:
+    """SQLAlchemy's recipe for pysqlite: the driver's own BEGIN is off (see _sqlite_pragmas); this one is ours."""
+    immediate = connection.get_execution_options().get("sqlite_immediate")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # the driver emits no BEGIN: _sqlite_begin does
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")

@@ -124,6 +124,20 @@ def test_concurrent_puts_to_one_property_are_all_applied_without_a_500(root):
         2345.0, "Concurrent description", 3, 2.5, 987, 2, 5, "M5V 1A1", "Furnished")
 
 
+def test_concurrent_creates_with_one_name_all_succeed_with_distinct_slugs(root):
+    name = f"Same Name {time.monotonic_ns()}"
+
+    def post(_):
+        return requests.post(f"{root}/leasey/properties", json={"company_id": COMPANY, "password": PASSWORD, "property": {
+            "name": name, "address": "1 Test St", "city": "Toronto", "province_state": "ON", "country": "Canada"}},
+            headers={"Authorization": f"Bearer {LEASEY_TOKEN}"}, timeout=60)
+
+    with ThreadPoolExecutor(12) as pool:
+        responses = list(pool.map(post, range(12)))
+    assert [r.status_code for r in responses] == [201] * 12, [r.text for r in responses if r.status_code != 201]
+    assert len({r.json()["url_slug"] for r in responses}) == 12
+
+
 # -- reset and snapshots ---------------------------------------------------------------------------------
 
 def test_reset_of_one_company_leaves_another_untouched(root):
