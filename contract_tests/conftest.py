@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+import requests
 
 from .support.conformance import ConformanceRecorder
 from .support.credentials import LEASEY_TOKEN, credentials
@@ -69,12 +70,25 @@ class Target:
             self.base_urls = {"leasey": self.mock.root + "/leasey", "travtus": self.mock.root + "/travtus"}
             self.is_sandbox = True
             self.allow_writes = True
-        self.now = FIXED_NOW if self.mock else None
+        self.now = FIXED_NOW if self.mock else (self._sandbox_clock() if self.is_sandbox else None)
         sandbox_defaults = self.is_sandbox
         self.rps = config.getoption("--rps") if config.getoption("--rps") is not None else (0 if sandbox_defaults else 5)
         budget = config.getoption("--request-budget")
         self.budget = budget if budget is not None else (10**9 if sandbox_defaults else 2000)
         self.seed = config.getoption("--seed")
+
+    def _sandbox_clock(self) -> str | None:
+        """A served sandbox tells its time at /_sandbox/clock (beside the API's prefix, or at the root)."""
+        base = self.base_url.rstrip("/")
+        roots = [base.rsplit("/", 1)[0]] if base.rsplit("/", 1)[-1] in ("leasey", "travtus") else []
+        for root in [*roots, base]:
+            try:
+                response = requests.get(f"{root}/_sandbox/clock", timeout=10)
+            except requests.RequestException:
+                continue
+            if response.status_code == 200 and "now" in response.json():
+                return response.json()["now"]
+        return None
 
     def credentials(self, api: str) -> dict:
         return credentials(api, self.is_sandbox)

@@ -48,6 +48,8 @@ def test_showings_default_window_starts_on_jan_1_of_the_current_year(leasey, all
 
 @pytest.mark.sandbox
 def test_showings_default_window_uses_the_sandbox_clock_year(leasey, target):
+    if target.now is None:
+        pytest.skip("the target's clock is unknown (it serves no /_sandbox/clock)")
     rows = leasey.rows("showings")
     year = int(target.now[:4])
     assert all(stamp(r["Date_start"]) >= datetime(year, 1, 1) for r in rows)
