@@ -54,10 +54,15 @@ class Catalog:
         return value[:1].upper() + value[1:]
 
     @staticmethod
-    def slug(name: str, suite_unit: str | None, taken: set[str]) -> str:
-        """URL slug from name + suite_unit ({name}-{suite_unit}), made unique within the company."""
+    def slug_base(name: str, suite_unit: str | None) -> str:
+        """URL slug from name + suite_unit ({name}-{suite_unit}), before it is made unique."""
         text = f"{name}-{suite_unit}" if suite_unit else name
-        base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "property"
+        return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "property"
+
+    @classmethod
+    def slug(cls, name: str, suite_unit: str | None, taken: set[str]) -> str:
+        """The slug base, made unique within the company: -2, -3, ... appended while taken."""
+        base = cls.slug_base(name, suite_unit)
         slug, counter = base, 2
         while slug in taken:
             slug, counter = f"{base}-{counter}", counter + 1

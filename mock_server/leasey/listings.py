@@ -42,8 +42,7 @@ class ListingWriter:
             values = self._defaults(data)
             values.update(self._scalar_values(data))
             building_id, floorplan_id = self._building(connection, company, data, values, existing=None)
-            taken = set(connection.execute(select(t.properties.c.slug).where(
-                t.properties.c.company_id == company.id)).scalars())
+            taken = self._slugs_like(connection, company, self.catalog.slug_base(values["name"], values.get("suite_unit")))
             slug = self.catalog.slug(values["name"], values.get("suite_unit"), taken)
             property_id = connection.execute(insert(t.properties).values(
                 uuid=str(uuid.uuid4()), unit_id=self._next_unit_id(connection), company_id=company.id,
@@ -56,6 +55,16 @@ class ListingWriter:
                       "url_slug": row.slug}
             result.update(self._collections(connection, company, row, data, now))
         return result
+
+    @staticmethod
+    def _slugs_like(connection, company, base: str, except_id: int | None = None) -> set[str]:
+        """The company's slugs a new slug from `base` could collide with: `base` and `base-…` (not the whole list)."""
+        slugs = t.properties.c.slug
+        query = select(slugs).where(t.properties.c.company_id == company.id,
+                                    (slugs == base) | slugs.startswith(f"{base}-", autoescape=True))
+        if except_id is not None:
+            query = query.where(t.properties.c.id != except_id)
+        return set(connection.execute(query).scalars())
 
     # -- update -----------------------------------------------------------------------------------
 
@@ -77,9 +86,8 @@ class ListingWriter:
             values.update(building_id=building_id, floorplan_id=floorplan_id, updated_at=now)
             if "name" in data or "suite_unit" in data:
                 name, suite = values.get("name", row.name), values.get("suite_unit", row.suite_unit)
-                if self.catalog.slug(name, suite, set()) != self.catalog.slug(row.name, row.suite_unit, set()):
-                    taken = set(connection.execute(select(t.properties.c.slug).where(
-                        t.properties.c.company_id == company.id, t.properties.c.id != row.id)).scalars())
+                if self.catalog.slug_base(name, suite) != self.catalog.slug_base(row.name, row.suite_unit):
+                    taken = self._slugs_like(connection, company, self.catalog.slug_base(name, suite), row.id)
                     values["slug"] = self.catalog.slug(name, suite, taken)
             connection.execute(update(t.properties).where(t.properties.c.id == row.id).values(**values))
             row = connection.execute(select(t.properties).where(t.properties.c.id == row.id)).one()
