@@ -116,12 +116,8 @@ class Writer:
         self.quiet = quiet
         self.sqlite = store.url.startswith("sqlite")
         self.connection = store.engine.connect()
-        if self.sqlite:
-            self.connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            self.connection.exec_driver_sql("PRAGMA synchronous=OFF")
-            self.connection.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MiB
-            self.connection.exec_driver_sql("PRAGMA temp_store=MEMORY")
-            self.connection.commit()
+        if self.sqlite:  # outside any transaction (SQLite ignores foreign_keys inside one)
+            self._pragmas("foreign_keys=OFF", "synchronous=OFF", "cache_size=-262144", "temp_store=MEMORY")
         self.buffers: dict[t.Table, list[dict]] = {}
         self.order = {table: index for index, table in enumerate(t.metadata.sorted_tables)}
         self.bar = None
@@ -172,14 +168,21 @@ class Writer:
             print("analyzing ...", file=sys.stderr, flush=True)
             self.connection.exec_driver_sql("ANALYZE")
             self.connection.commit()
-            self.connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._pragmas("wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
         if self.sqlite:
-            self.connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            self.connection.rollback()
+            self._pragmas("foreign_keys=ON")
         self.connection.close()
+
+    def _pragmas(self, *pragmas: str) -> None:
+        """On the driver's connection, which runs them at once (the store's SQLite connections autocommit)."""
+        raw = self.connection.connection.driver_connection
+        for pragma in pragmas:
+            raw.execute(f"PRAGMA {pragma}").fetchall()
 
 
 # -- Leasey -----------------------------------------------------------------------------------------
