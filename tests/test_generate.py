@@ -66,7 +66,7 @@ def test_the_generated_client_walks_its_leases_by_cursor(generated):
     token = requests.post(f"{mock.root}/travtus/oauth2/token", data={
         "client_id": client["client_id"], "client_secret": client["client_secret"],
         "grant_type": "client_credentials"}, timeout=30).json()["access_token"]
-    params, seen, pages = {"group_ids": ",".join(client["group_ids"]), "limit": 100}, set(), 0
+    params, seen, pages = {"group_ids": ",".join(client["groups"]), "limit": 100}, set(), 0
     while True:
         page = requests.get(f"{mock.root}/travtus/leases/", params=params,
                             headers={"Authorization": f"Bearer {token}"}, timeout=60)
