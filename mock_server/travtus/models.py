@@ -23,7 +23,6 @@ from ..clock import Clock
 from ..spec import Spec
 from ..store import Store
 from . import errors
-from .ratelimit import RateLimiter, parse_setting
 
 TOKEN_LIFETIME = 3600  # seconds, as documented
 MAX_PAGE = 100  # "The API returns a maximum of 100 records per call."
@@ -113,16 +112,6 @@ class TravtusBackend:
         self.store = store
         self.clock = clock
         self.spec = spec
-        self._rate_limiter: tuple[object, RateLimiter | None] = (None, None)
-
-    # -- rate limiting ----------------------------------------------------------------------------
-
-    def rate_limiter(self, setting) -> RateLimiter | None:
-        """The limiter for the app's TRAVTUS_RATE_LIMIT setting (None: off); built once per setting."""
-        if self._rate_limiter[0] != setting:
-            limits = parse_setting(setting)
-            self._rate_limiter = (setting, RateLimiter(limits) if limits else None)
-        return self._rate_limiter[1]
 
     # -- tokens -----------------------------------------------------------------------------------
 

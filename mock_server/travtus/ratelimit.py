@@ -3,7 +3,7 @@
 The docs: "Limits are applied per API key at the API Gateway level"; the token endpoint allows 100 requests/s
 sustained with a burst of 200, every other endpoint 10,000/s sustained with a burst of 5,000. Buckets live in
 the database (SharedRateLimiter), so every gunicorn worker spends from the same buckets; RateLimiter is the
-same bucket in one process's memory.
+same bucket in one process's memory (the algorithm's reference, unit-tested beside the shared one).
 """
 
 from __future__ import annotations
