@@ -22,8 +22,10 @@ import yaml
 from sqlalchemy import func, insert, select
 
 from . import store as t
+from .leasey import fixtures as leasey_fixtures
 from .leasey.catalog import Catalog
 from .spec import Spec
+from .travtus import fixtures as travtus_fixtures
 from .travtus.fixtures import Plan
 
 FLOOR = 1_000_000_000  # generated Leasey ids start here: above every fixture id block, inside 32 bits
@@ -292,12 +294,7 @@ class LeaseyCompany:
                 place = {k: building[k] for k in ("address", "city", "province_state", "postal_code", "latitude",
                                                    "longitude")}
             else:
-                city = rng.choice(data["cities"])
-                place = {"address": f"{rng.randint(10, 9999)} {rng.choice(data['streets'])}", "city": city["city"],
-                         "province_state": city["province_state"],
-                         "postal_code": f"{city['postal_prefix']} {rng.randint(1, 9)}A{rng.randint(1, 9)}",
-                         "latitude": round(city["latitude"] + rng.uniform(-0.05, 0.05), 6),
-                         "longitude": round(city["longitude"] + rng.uniform(-0.05, 0.05), 6)}
+                place = leasey_fixtures.random_place(rng, data, highest_number=9999)
                 suite, name = None, place["address"]
             slug = slugs.take(name, suite)
             archived = index % 7 == 6
@@ -544,12 +541,7 @@ class TravtusClient(Plan):
         self._tenant_number += 1
         number = self._tenant_number
         person_id = f"{self.prefix}-tenant-{number}"
-        first, last = rng.choice(plan["first_names"]), rng.choice(plan["last_names"])
-        self.persons.append({
-            "id": person_id, "group_id": group_id,
-            "external_ref": None if rng.random() < plan["tenant_without_external_ref_share"]
-            else f"{self.prefix}-tenant-external-ref-{number}",
-            "first_name": first, "last_name": last,
-            "email_address": f"{first}.{last}.{self.prefix}.{number}@example.com".lower(),
-            "phone_number": f"+1555{number % 10_000_000:07d}", "is_landlord": False})
+        self.persons.append(travtus_fixtures.tenant_person(
+            rng, plan, group_id, person_id, f"{self.prefix}-tenant-external-ref-{number}", f"{self.prefix}.{number}",
+            number))
         return person_id

@@ -64,6 +64,16 @@ def load_company(connection, now: datetime, data: dict, catalog: Catalog, compan
     _generate_portfolio(connection, now, data, catalog, company)
 
 
+def random_place(rng: random.Random, data: dict, highest_number: int = 999) -> dict:
+    """A street address in one of the fixtures' cities, a few hundred metres around its centre."""
+    city = rng.choice(data["cities"])
+    return {"address": f"{rng.randint(10, highest_number)} {rng.choice(data['streets'])}", "city": city["city"],
+            "province_state": city["province_state"],
+            "postal_code": f"{city['postal_prefix']} {rng.randint(1, 9)}A{rng.randint(1, 9)}",
+            "latitude": round(city["latitude"] + rng.uniform(-0.05, 0.05), 6),
+            "longitude": round(city["longitude"] + rng.uniform(-0.05, 0.05), 6)}
+
+
 def _ids(company_id: int, base: int):
     """Deterministic id ranges per company, far from ids the API hands out for new records."""
     start = base + company_id * 10_000
@@ -95,12 +105,7 @@ def _generate_portfolio(connection, now: datetime, data: dict, catalog: Catalog,
             suite = str(100 * (1 + index % 9) + index)
             name = f"Unit {suite}"
         else:
-            city = rng.choice(data["cities"])
-            place = {"address": f"{rng.randint(10, 999)} {rng.choice(data['streets'])}", "city": city["city"],
-                     "province_state": city["province_state"],
-                     "postal_code": f"{city['postal_prefix']} {rng.randint(1, 9)}A{rng.randint(1, 9)}",
-                     "latitude": round(city["latitude"] + rng.uniform(-0.05, 0.05), 6),
-                     "longitude": round(city["longitude"] + rng.uniform(-0.05, 0.05), 6)}
+            place = random_place(rng, data)
             suite = None
             name = place["address"]
         slug = catalog.slug(name, suite, slugs)

@@ -162,14 +162,8 @@ class Plan:
         number = next(n for n in self._tenant_numbers if f"{self.id_prefix}tenant-id-{n}" not in self.person_ids)
         person_id = f"{self.id_prefix}tenant-id-{number}"
         self.person_ids.add(person_id)
-        first, last = rng.choice(plan["first_names"]), rng.choice(plan["last_names"])
-        self.persons.append({
-            "id": person_id, "group_id": group_id,
-            "external_ref": None if rng.random() < plan["tenant_without_external_ref_share"]
-            else f"{self.id_prefix}tenant-external-ref-{number}",
-            "first_name": first, "last_name": last,
-            "email_address": f"{first}.{last}.{number}@example.com".lower(),
-            "phone_number": f"+1555{number:07d}", "is_landlord": False})
+        self.persons.append(tenant_person(rng, plan, group_id, person_id, f"{self.id_prefix}tenant-external-ref-{number}",
+                                          str(number), number))
         return person_id
 
     # -- writing ------------------------------------------------------------------------------------
@@ -184,6 +178,16 @@ class Plan:
         connection.execute(insert(t.trv_lease_tenants), [
             {"lease_seq": lease["seq"], "person_id": person_id, "position": position}
             for lease in self.leases for position, person_id in enumerate(lease["tenants"])])
+
+
+def tenant_person(rng: random.Random, plan: dict, group_id: str, person_id: str, external_ref: str, email_tag: str,
+                  number: int) -> dict:
+    """A generated tenant's person record; some have no external ref (`tenant_without_external_ref_share`)."""
+    first, last = rng.choice(plan["first_names"]), rng.choice(plan["last_names"])
+    return {"id": person_id, "group_id": group_id,
+            "external_ref": None if rng.random() < plan["tenant_without_external_ref_share"] else external_ref,
+            "first_name": first, "last_name": last, "email_address": f"{first}.{last}.{email_tag}@example.com".lower(),
+            "phone_number": f"+1555{number % 10_000_000:07d}", "is_landlord": False}
 
 
 def _house_position(building: dict, number: str) -> dict:
