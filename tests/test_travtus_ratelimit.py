@@ -130,10 +130,14 @@ def test_two_workers_share_the_limit(tmp_path):
             return requests.post(f"{mock.root}/travtus/oauth2/token", data=TOKEN_FORM, timeout=30,
                                  headers={"X-Sandbox-Fault": "latency=300"}).status_code  # both workers busy
 
-        with ThreadPoolExecutor(12) as pool:
-            statuses = sorted(pool.map(ask, range(12)))
-        assert statuses == [200] * 3 + [429] * 9
-        pids = {line.split()[1] for line in mock.log_path.read_text().splitlines() if "/travtus/oauth2/token" in line}
+        statuses, pids = [], set()
+        for _ in range(10):  # rounds until both workers have answered (which worker accepts is up to the kernel)
+            with ThreadPoolExecutor(12) as pool:
+                statuses += pool.map(ask, range(12))
+            pids = {line.split()[1] for line in mock.log_path.read_text().splitlines() if "/oauth2/token" in line}
+            if len(pids) == 2:
+                break
         assert len(pids) == 2, "both workers should have answered some"
+        assert statuses.count(200) == 3 and statuses.count(429) == len(statuses) - 3
     finally:
         mock.stop()
