@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from mock_server.app import create_app
-from mock_server.travtus.ratelimit import DOCUMENTED, Limit, RateLimiter, parse_setting
+from mock_server.sandbox.tables import control_metadata
+from mock_server.store import Store
+from mock_server.travtus.ratelimit import DOCUMENTED, Limit, SharedRateLimiter, parse_setting
 
 TOKEN_FORM = {"client_id": "sandbox-client", "client_secret": "sandbox-secret", "grant_type": "client_credentials"}
 
@@ -14,6 +16,17 @@ def make_client(setting):
     app = create_app({"DATABASE_URL": "sqlite://", "NOW": "2026-06-01T12:00:00", "APIS": ("travtus",),
                       "TRAVTUS_RATE_LIMIT": setting})
     return app.test_client()
+
+
+def new_store() -> Store:
+    store = Store("sqlite://")
+    control_metadata.create_all(store.engine)
+    return store
+
+
+def limiter(limits, clock):
+    """A limiter on a database of its own, as one server's workers share one."""
+    return SharedRateLimiter(new_store(), limits, clock=clock)
 
 
 class FakeTime:
@@ -26,25 +39,25 @@ class FakeTime:
 
 def test_bucket_allows_the_burst_then_asks_to_wait():
     time = FakeTime()
-    limiter = RateLimiter({"api": Limit(rate=2, burst=3)}, clock=time)
-    assert [limiter.take("api", "k") for _ in range(3)] == [None, None, None]
-    assert limiter.take("api", "k") == 1
+    bucket = limiter({"api": Limit(rate=2, burst=3)}, clock=time)
+    assert [bucket.take("api", "k") for _ in range(3)] == [None, None, None]
+    assert bucket.take("api", "k") == 1
     time.now += 0.5  # one token back at 2/s
-    assert limiter.take("api", "k") is None
-    assert limiter.take("api", "k") == 1
+    assert bucket.take("api", "k") is None
+    assert bucket.take("api", "k") == 1
 
 
 def test_buckets_are_per_key():
-    limiter = RateLimiter({"api": Limit(rate=1, burst=1)}, clock=FakeTime())
-    assert limiter.take("api", "a") is None
-    assert limiter.take("api", "a") == 1
-    assert limiter.take("api", "b") is None
+    bucket = limiter({"api": Limit(rate=1, burst=1)}, clock=FakeTime())
+    assert bucket.take("api", "a") is None
+    assert bucket.take("api", "a") == 1
+    assert bucket.take("api", "b") is None
 
 
 def test_retry_after_is_whole_seconds_until_one_token():
-    limiter = RateLimiter({"token": Limit(rate=0.25, burst=1)}, clock=FakeTime())
-    limiter.take("token", "k")
-    assert limiter.take("token", "k") == 4
+    bucket = limiter({"token": Limit(rate=0.25, burst=1)}, clock=FakeTime())
+    bucket.take("token", "k")
+    assert bucket.take("token", "k") == 4
 
 
 @pytest.mark.parametrize("setting", [None, False, "", "off"])
@@ -100,12 +113,7 @@ def test_token_endpoint_answers_429_past_its_burst_per_client():
 
 def test_shared_buckets_are_one_bucket_for_every_limiter_on_the_database():
     """Two limiters on one database (as two gunicorn workers are) spend from the same bucket."""
-    from mock_server.sandbox.tables import control_metadata
-    from mock_server.store import Store
-    from mock_server.travtus.ratelimit import SharedRateLimiter
-
-    store = Store("sqlite://")
-    control_metadata.create_all(store.engine)
+    store = new_store()
     time = FakeTime()
     one, two = (SharedRateLimiter(store, {"api": Limit(rate=2, burst=3)}, clock=time) for _ in range(2))
     assert [one.take("api", "k"), two.take("api", "k"), one.take("api", "k")] == [None, None, None]

@@ -2,14 +2,12 @@
 
 The docs: "Limits are applied per API key at the API Gateway level"; the token endpoint allows 100 requests/s
 sustained with a burst of 200, every other endpoint 10,000/s sustained with a burst of 5,000. Buckets live in
-the database (SharedRateLimiter), so every gunicorn worker spends from the same buckets; RateLimiter is the
-same bucket in one process's memory (the algorithm's reference, unit-tested beside the shared one).
+the database (SharedRateLimiter), so every gunicorn worker spends from the same buckets.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,43 +59,9 @@ def _split(part: str) -> tuple[str, str]:
     return kind.strip(), value.strip()
 
 
-class RateLimiter:
-    """One token bucket per (kind, key); `take` spends one token or says how long to wait."""
-
-    MAX_BUCKETS = 10_000
-
-    def __init__(self, limits: dict[str, Limit], clock: Callable[[], float] = time.monotonic):
-        self.limits = limits
-        self.clock = clock
-        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}  # -> (tokens, updated at)
-        self._lock = threading.Lock()
-
-    def take(self, kind: str, key: str) -> int | None:
-        """Spend one token from the bucket; None when allowed, else the whole seconds to wait (Retry-After)."""
-        limit = self.limits[kind]
-        now = self.clock()
-        with self._lock:
-            tokens, updated = self._buckets.get((kind, key), (float(limit.burst), now))
-            tokens = min(float(limit.burst), tokens + (now - updated) * limit.rate)
-            if tokens >= 1:
-                self._buckets[(kind, key)] = (tokens - 1, now)
-                self._forget_full_buckets(now)
-                return None
-            self._buckets[(kind, key)] = (tokens, now)
-            return max(1, math.ceil((1 - tokens) / limit.rate))
-
-    def _forget_full_buckets(self, now: float) -> None:
-        """Keep memory bounded: a bucket that has refilled is the same as no bucket."""
-        if len(self._buckets) <= self.MAX_BUCKETS:
-            return
-        for (kind, key), (tokens, updated) in list(self._buckets.items()):
-            limit = self.limits[kind]
-            if tokens + (now - updated) * limit.rate >= limit.burst:
-                del self._buckets[(kind, key)]
-
-
 class SharedRateLimiter:
-    """The same token buckets, kept in the database so that every server process spends from them.
+    """One token bucket per (kind, key), kept in the database so that every server process spends from them;
+    `take` spends one token or says how long to wait.
 
     One atomic UPDATE refills and spends a token (the database serializes concurrent writers), so two
     workers can never both spend a bucket's last token.
