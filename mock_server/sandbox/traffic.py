@@ -12,9 +12,7 @@ import time
 from datetime import UTC, datetime
 
 from flask import Flask, Response, current_app, g, request
-from sqlalchemy import select
 
-from .. import store as t
 from . import errors as control_errors
 from . import journal, masking
 from .faults import HEADER, Action, HeaderError, drop_connection, parse_header
@@ -83,19 +81,20 @@ def _fault_action(api, control) -> Action | None:
             return parse_header(header, allowed)
         except HeaderError as bad:
             raise api.errors.invalid_fault_header(str(bad)) from None
-    return control.faults.action_for(_RequestFacts(api.name))
+    return control.faults.action_for(_RequestFacts(api))
 
 
 class _RequestFacts:
     """What a fault rule may match on; the company or client is read only when a rule asks for it."""
 
-    def __init__(self, api: str):
+    def __init__(self, api):
+        self.api = api
         self.path = request.path
-        self._values = {"api": api, "method": request.method}
+        self._values = {"api": api.name, "method": request.method}
 
     def get(self, key: str):
         if key not in self._values:
-            self._values[key] = _claimed_company() if key == "company_id" else _claimed_client()
+            self._values[key] = _claimed_company() if key == "company_id" else _claimed_client(self.api)
         return self._values[key]
 
 
@@ -111,19 +110,16 @@ def _claimed_company() -> int | None:
         return None
 
 
-def _claimed_client() -> str | None:
+def _claimed_client(api) -> str | None:
     """The Travtus client a request is for: the token form's client_id, or the owner of its bearer token."""
+    if api.name != "travtus":
+        return None
     if request.path.endswith("/oauth2/token"):
         return request.form.get("client_id") or None
-    return client_of_token(request.headers.get("Authorization"))
-
-
-def client_of_token(authorization: str | None) -> str | None:
-    parts = (authorization or "").split()
+    parts = (request.headers.get("Authorization") or "").split()
     if len(parts) != 2 or parts[0].lower() != "bearer":
         return None
-    with _sandbox().store.connect() as connection:
-        return connection.execute(select(t.trv_tokens.c.client_id).where(t.trv_tokens.c.token == parts[1])).scalar()
+    return api.backend.client_of(parts[1])
 
 
 _last_sweep = [0.0]
@@ -163,8 +159,7 @@ def _journal(control, api: str, status: int, latency_ms: float, response: Respon
         "at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z",
         "sandbox_time": _sandbox().clock.now().isoformat(),
         "api": api, "method": request.method, "path": request.path,
-        "query": {key: masking.MASK if key.lower() in masking.SECRET_FIELDS else value
-                  for key, value in request.args.items()},
+        "query": masking.fields(request.args.to_dict()),
         "status": status, "latency_ms": latency_ms, "company_id": company_id, "client_id": client_id,
         "request_headers": masking.headers(request.headers.items()),
         "request_body": request_body, "response_body": response_body,

@@ -9,9 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app, g, request
-from sqlalchemy import select
 
-from .. import store as t
 from . import errors
 from .models import Cursor, LeaseSearch, PageRequest, TravtusBackend
 from .ratelimit import shared_limiter
@@ -47,7 +45,7 @@ def find_leases(call):
     backend: TravtusBackend = call.backend
     _throttle(call, "api", _bearer_key())
     principal = backend.authenticate(request.headers.get("Authorization"))
-    g.client_id = _client_of(backend, principal)
+    g.client_id = backend.client_of(principal.token)
     values = _read_parameters(call)
     search = {p.name: values[p.name] for p in call.operation.parameters
               if p.extensions.get("x-search-parameter") and values[p.name] is not None}
@@ -57,13 +55,6 @@ def find_leases(call):
         raise errors.both_group_identifiers_provided()
     page = PageRequest(cursor=values["after_id"], offset=values["offset"], limit=values["limit"])
     return backend.find_leases(principal, LeaseSearch(**search), page), 200
-
-
-def _client_of(backend: TravtusBackend, principal) -> str | None:
-    """The client a token was issued to (None for the static sandbox tokens)."""
-    with backend.store.connect() as connection:
-        return connection.execute(select(t.trv_tokens.c.client_id)
-                                  .where(t.trv_tokens.c.token == principal.token)).scalar()
 
 
 def _read_parameters(call) -> dict:

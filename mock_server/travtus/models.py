@@ -130,6 +130,11 @@ class TravtusBackend:
                 expires_at=now + timedelta(seconds=TOKEN_LIFETIME), always_expired=False))
         return {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME}
 
+    def client_of(self, token: str) -> str | None:
+        """The client a bearer token was issued to (None for the static sandbox tokens and unknown tokens)."""
+        with self.store.connect() as connection:
+            return connection.execute(select(t.trv_tokens.c.client_id).where(t.trv_tokens.c.token == token)).scalar()
+
     def authenticate(self, authorization: str | None) -> Principal:
         """`Authorization: Bearer <token>`, the scheme matched case-insensitively (the docs write `bearer`)."""
         if authorization is None or not authorization.strip():
