@@ -34,10 +34,15 @@ class State:
         self.fixture_dir = fixture_dir
         self.spec_dir = spec_dir
         self.apis = apis
+        self._fixtures: dict[str, dict] = {}
+        self._specs: dict[str, Spec] = {}
 
     def fixtures(self, api: str) -> dict:
-        path = self.fixture_dir / f"{api}.yaml"
-        return yaml.safe_load(path.read_text()) if path.exists() else {}
+        """The API's fixture file, parsed once per process (read-only: the loaders build rows from it)."""
+        if api not in self._fixtures:
+            path = self.fixture_dir / f"{api}.yaml"
+            self._fixtures[api] = yaml.safe_load(path.read_text()) if path.exists() else {}
+        return self._fixtures[api]
 
     # -- reset ------------------------------------------------------------------------------------
 
@@ -76,7 +81,9 @@ class State:
         return {client["client_id"] for client in self.fixtures("travtus").get("clients", [])}
 
     def _spec(self, api: str) -> Spec:
-        return Spec(self.spec_dir / f"{api}.yaml")
+        if api not in self._specs:
+            self._specs[api] = Spec(self.spec_dir / f"{api}.yaml")
+        return self._specs[api]
 
     def billing_items(self, company_id: int | None = None, property_id: int | None = None) -> list[dict]:
         items = t.billing_items
