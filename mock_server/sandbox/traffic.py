@@ -114,7 +114,7 @@ def _claimed_client(api) -> str | None:
     """The Travtus client a request is for: the token form's client_id, or the owner of its bearer token."""
     if api.name != "travtus":
         return None
-    if request.path.endswith("/oauth2/token"):
+    if api.errors.at_token_endpoint():
         return request.form.get("client_id") or None
     parts = (request.headers.get("Authorization") or "").split()
     if len(parts) != 2 or parts[0].lower() != "bearer":

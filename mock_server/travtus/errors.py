@@ -140,17 +140,22 @@ FAULTS = {  # status: (lease-endpoint type, RFC 6749 error code on the token end
 }
 
 
+def at_token_endpoint() -> bool:
+    """The request is for POST /oauth2/token, whose errors take the RFC 6749 shape (decided before routing ends)."""
+    return request.path.endswith("/oauth2/token")
+
+
 def fault(status: int, retry_after: int | None = None) -> ApiError:
     """An injected fault (the control API's fault rules): the token endpoint's RFC 6749 shape, or the lease one."""
     type_, oauth_code, message = FAULTS[status]
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
-    if request.path.endswith("/oauth2/token"):
+    if at_token_endpoint():
         return OAuthError(status, oauth_code, message, headers)
     return TravtusError(status, type_, message, headers)
 
 
 def invalid_fault_header(message: str) -> ApiError:
-    if request.path.endswith("/oauth2/token"):
+    if at_token_endpoint():
         return oauth_invalid_request(message)
     return TravtusError(400, "invalid_parameter", message)
 
