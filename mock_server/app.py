@@ -12,11 +12,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g, request
+import orjson
+from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from .clock import Clock
 from .errors import ApiError
+from .record import NO_BODY, current
 from .sandbox import traffic
 from .sandbox.tables import control_metadata
 from .spec import Operation, ParameterError, Spec
@@ -195,13 +197,14 @@ def _dispatcher(api: Api, rule: str):
     allowed = ", ".join(operations)
 
     def view(**path_args):
-        g.api = api
+        record = current()
+        record.api = api
         operation = operations.get(request.method)
         if operation is None:
             if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
                 return _preflight(allowed)
             raise api.errors.method_not_allowed(allowed)
-        g.operation = operation
+        record.operation = operation
         result = api.handlers[operation.handler](Call(api, operation, path_args))
         body, status, headers = (result + ({},))[:3] if len(result) == 2 else result
         if status == 204:
@@ -214,7 +217,7 @@ def _dispatcher(api: Api, rule: str):
 
 def _unknown_path(api: Api):
     def view(rest: str = ""):
-        g.api = api
+        current().api = api
         raise api.errors.not_found()
 
     view.__name__ = f"{api.name}_unknown"
@@ -230,9 +233,20 @@ def _preflight(allowed: str) -> Response:
     return response
 
 
+def dump_json(body: Any) -> bytes:
+    """The wire form of every JSON answer (orjson: UTF-8, no ASCII escaping, keys in their order)."""
+    try:
+        return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:  # beyond orjson's range (an integer past 64 bits): the standard library's
+        return json.dumps(body, ensure_ascii=False).encode()
+
+
 def _json_response(body: Any, status: int, headers: dict | None = None) -> Response:
-    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json")
-    g.response_body = body  # the self-check reads it back without parsing the JSON again
+    data = dump_json(body)
+    response = Response(data, status=status, mimetype="application/json")
+    record = current()
+    record.response_body = body  # the self-check and the journal read it back without parsing the JSON
+    record.response_bytes = len(data)
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
@@ -245,16 +259,15 @@ def _register_error_handling(app: Flask) -> None:
 
     @app.errorhandler(ParameterError)
     def render_parameter_error(error: ParameterError):
-        return render_api_error(g.api.errors.from_parameter(error))
+        return render_api_error(current().api.errors.from_parameter(error))
 
     def api_of_request() -> Api | None:
-        api = getattr(g, "api", None)
-        if api is None:  # routing failed before any view ran: find the API by its URL prefix
+        record = current()
+        if record.api is None:  # routing failed before any view ran: find the API by its URL prefix
             apis = [*app.extensions["sandbox"].apis.values(), app.extensions["sandbox"].control]
             matches = [a for a in apis if request.path == a.prefix or request.path.startswith(a.prefix + "/")]
-            api = max(matches, key=lambda a: len(a.prefix), default=None)
-            g.api = api
-        return api
+            record.api = max(matches, key=lambda a: len(a.prefix), default=None)
+        return record.api
 
     @app.errorhandler(404)
     def render_not_found(error):
@@ -293,10 +306,11 @@ def _operations_at(app: Flask, api: Api) -> dict[str, Operation] | None:
 
 def _after_request(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
-    operation: Operation | None = getattr(g, "operation", None)
+    record = current()
+    operation: Operation | None = record.operation
     if (operation is not None and current_app.config["SELF_CHECK"] and response.mimetype == "application/json"
-            and g.get("fault") is None):  # an injected fault is meant to break the contract
-        problem = _spec_violation(g.api, operation, response)
+            and record.fault is None):  # an injected fault is meant to break the contract
+        problem = _spec_violation(record.api, operation, response)
         if problem:
             log.error("spec violation on %s %s: %s", operation.method, operation.path, problem)
             response.headers["X-Sandbox-Spec-Violation"] = problem[:300]
@@ -309,13 +323,15 @@ def _spec_violation(api: Api, operation: Operation, response: Response) -> str |
     schema = operation.response_schema(response.status_code)
     if schema is None:
         return None
-    body = g.response_body if "response_body" in g else response.get_json()
+    body = current().response_body
+    if body is NO_BODY:
+        body = response.get_json()
     config = current_app.config
     sampled = body if config["SELF_CHECK"] == "full" else _sample(body, int(config["SELF_CHECK_SAMPLE"]))
-    first = next(iter(api.spec.validator(schema).iter_errors(sampled)), None)
+    first = next(iter(api.spec.compiled_validator(schema).iter_errors(sampled)), None)
     if first is None:
         return None
-    where = "/".join(map(str, first.absolute_path)) or "(root)"
+    where = "/".join(map(str, first.instance_path)) or "(root)"
     return f"{where}{' (of a sample)' if sampled is not body else ''}: {first.message}"
 
 

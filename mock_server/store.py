@@ -6,7 +6,11 @@ for a shared deployment. Reports are computed from these normalized tables by qu
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+import threading
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -26,8 +30,10 @@ from sqlalchemy import (
     create_engine,
     event,
     select,
+    update,
 )
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.dml import Delete, Insert, Update
 
 metadata = MetaData()
 
@@ -35,6 +41,15 @@ settings = Table(
     "settings", metadata,
     Column("key", String(64), primary_key=True),
     Column("value", JSON, nullable=True),
+)
+
+# One row: a number every change to what the processes hold in memory (settings, fault rules, companies and
+# their admins, Travtus clients, groups and tokens, tenants) bumps in the same transaction (see Store).
+runtime_metadata = MetaData()  # apart from `metadata`: resets, snapshots and fixture loads never touch it
+state_version = Table(
+    "sbx_state_version", runtime_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", Integer, nullable=False),
 )
 
 # --- Leasey -----------------------------------------------------------------------------------
@@ -345,46 +360,99 @@ trv_lease_tenants = Table(
 )
 
 
+# Writes to these tables change what every process holds in memory: each such statement bumps the version.
+# Insert-only exceptions: a newly issued Travtus token is not in any cache (misses are never cached); an
+# Update of a fault rule is its fire count (the rule itself is unchanged; exhausting one bumps, see Faults);
+# an Update of a tenant is its last use.
+_VERSIONED = {"settings": (Insert, Update, Delete), "companies": (Insert, Update, Delete),
+              "users": (Insert, Update, Delete), "trv_clients": (Insert, Update, Delete),
+              "trv_groups": (Insert, Update, Delete), "trv_tokens": (Update, Delete),
+              "sbx_faults": (Insert, Delete), "sbx_tenants": (Insert, Delete)}
+_BUMP = update(state_version).where(state_version.c.id == 1).values(version=state_version.c.version + 1)
+_VERSION = select(state_version.c.version).where(state_version.c.id == 1)
+_SETTINGS = select(settings.c.key, settings.c.value)
+
+
+@dataclass
+class Snapshot:
+    """What a process holds of the rarely changing state, valid while the shared version is `version`:
+    the settings, and whatever else was looked up under this version (`memo`)."""
+
+    version: int
+    settings: dict[str, Any]
+    memos: dict = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def memo(self, key, load):
+        """`load()` once per version (a None result is not kept: it may exist by the next request)."""
+        try:
+            return self.memos[key]
+        except KeyError:
+            value = load()
+            if value is not None:
+                with self.lock:
+                    self.memos[key] = value
+            return value
+
+
+_pinned: ContextVar[Snapshot | None] = ContextVar("sandbox_snapshot", default=None)
+
+
 class Store:
-    """An engine plus the tables; `begin()` is one transaction."""
+    """An engine plus the tables; `begin()` is one transaction; `snapshot()` the cached rarely-changing state."""
 
     def __init__(self, url: str):
         self.url = url
-        if url in ("sqlite://", "sqlite:///:memory:"):
-            # One shared connection so every thread sees the same in-memory database.
+        self.in_memory = url in ("sqlite://", "sqlite:///:memory:")
+        if self.in_memory:
+            # One shared connection so every thread sees the same in-memory database; the lock lets one
+            # thread at a time use it.
             self.engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
         elif url.startswith("sqlite"):
             self.engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         else:
             self.engine = create_engine(url, pool_pre_ping=True)
+        self._memory_lock = threading.RLock() if self.in_memory else None
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
+        event.listen(self.engine, "after_execute", _bump_version_on_change)
+        self._snapshot: Snapshot | None = None
+        self._snapshot_lock = threading.Lock()
 
     def create_all(self) -> None:
         metadata.create_all(self.engine)
+        runtime_metadata.create_all(self.engine)
+        with self.begin() as connection:
+            if connection.execute(_VERSION).first() is None:
+                connection.execute(state_version.insert().values(id=1, version=1))
 
     def drop_all(self) -> None:
         metadata.drop_all(self.engine)
+
+    def _guard(self):
+        return self._memory_lock if self._memory_lock is not None else nullcontext()
 
     @contextmanager
     def begin(self):
         """One write transaction. On SQLite it takes the write lock first (BEGIN IMMEDIATE): a transaction
         that read and only then tried to write would fail at once if another process wrote in between,
         instead of waiting its turn (concurrent creates answered 500)."""
-        with self.engine.connect() as connection:
+        with self._guard(), self.engine.connect() as connection:
             with connection.execution_options(sqlite_immediate=True).begin():
                 yield connection
 
+    @contextmanager
     def connect(self):
-        return self.engine.connect()
+        with self._guard(), self.engine.connect() as connection:
+            yield connection
 
     def is_empty(self) -> bool:
-        with self.engine.connect() as connection:
+        with self.connect() as connection:
             return connection.execute(select(companies.c.id).limit(1)).first() is None
 
     def get_setting(self, key: str, default=None):
-        with self.engine.connect() as connection:
+        with self.connect() as connection:
             row = connection.execute(select(settings.c.value).where(settings.c.key == key)).first()
         return default if row is None else row.value
 
@@ -392,6 +460,55 @@ class Store:
         with self.begin() as connection:
             connection.execute(settings.delete().where(settings.c.key == key))
             connection.execute(settings.insert().values(key=key, value=value))
+
+    # -- the rarely changing state, held per process ---------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        """The state as of now: the request's pinned one inside a request, else checked against the shared
+        version (one indexed read) and reloaded when another process (or this one) changed it."""
+        pinned = _pinned.get()
+        if pinned is not None:
+            return pinned
+        with self.connect() as connection:
+            version = connection.execute(_VERSION).scalar()
+            current = self._snapshot
+            if current is not None and current.version == version:
+                return current
+            loaded = Snapshot(version=version or 0, settings=dict(connection.execute(_SETTINGS).all()))
+        with self._snapshot_lock:
+            if self._snapshot is None or self._snapshot.version <= loaded.version:
+                self._snapshot = loaded
+        return loaded
+
+    def cached_setting(self, key: str, default=None):
+        return self.snapshot().settings.get(key, default)
+
+    @contextmanager
+    def pinned(self):
+        """Inside: every snapshot() is the one read on entry (one version read per request)."""
+        token = _pinned.set(None)
+        _pinned.set(self.snapshot())
+        try:
+            yield
+        finally:
+            _pinned.reset(token)
+
+    def repin(self) -> None:
+        """After a change inside a pinned request (a clock move): read the new state for the rest of it."""
+        if _pinned.get() is not None:
+            _pinned.set(None)
+            _pinned.set(self.snapshot())
+
+    @staticmethod
+    def bump(connection) -> None:
+        """Every process drops what it holds of the state (for changes the statement rule does not see)."""
+        connection.execute(_BUMP)
+
+
+def _bump_version_on_change(connection, clauseelement, multiparams, params, execution_options, result) -> None:
+    kinds = _VERSIONED.get(getattr(getattr(clauseelement, "table", None), "name", None))
+    if kinds is not None and isinstance(clauseelement, kinds):
+        connection.execute(_BUMP)
 
 
 def _sqlite_begin(connection) -> None:

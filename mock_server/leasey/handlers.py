@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, time
 
-from flask import g, request
+from flask import request
 
+from ..record import current
 from . import errors
 from .models import LeaseyBackend
 
@@ -21,7 +22,7 @@ def _authenticate_read(call, password_in_query: bool = False):
     if not password:
         raise errors.unauthorized(errors.PASSWORD_MISSING)
     company = backend.authenticate_company(company_id, password)
-    g.company_id = company.id  # who the journal and the request log say the request came from
+    current().company_id = company.id  # who the journal and the request log say the request came from
     return company
 
 
@@ -91,7 +92,7 @@ def _authenticate_write(call) -> tuple:
     if not isinstance(password, str):
         raise errors.bad_request("password must be a string")
     company = backend.authenticate_company(company_id, password)
-    g.company_id = company.id
+    current().company_id = company.id
     unknown = sorted(set(body) - set(call.operation.request_schema_properties))
     if unknown:
         raise errors.bad_request(f"Unknown field(s) in the request body: {', '.join(unknown)}")

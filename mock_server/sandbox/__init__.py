@@ -27,6 +27,8 @@ class Control:
 
 def create_backend(store: Store, clock: Clock, spec: Spec, config: dict) -> Control:
     state = State(store, clock, Path(config["FIXTURE_DIR"]), Path(config["SPEC_DIR"]), tuple(config["APIS"]))
-    return Control(store=store, clock=clock, spec=spec, state=state,
-                   journal=Journal(store, int(config["JOURNAL_SIZE"])), faults=Faults(store),
-                   tenants=Tenants(state, int(config["TENANT_IDLE_SECONDS"])))
+    journal = Journal(store, int(config["JOURNAL_SIZE"]))
+    tenants = Tenants(state, int(config["TENANT_IDLE_SECONDS"]))
+    tenants.recorder = journal
+    return Control(store=store, clock=clock, spec=spec, state=state, journal=journal, faults=Faults(store),
+                   tenants=tenants)

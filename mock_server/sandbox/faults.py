@@ -86,12 +86,18 @@ class Faults:
 
     # -- applying ---------------------------------------------------------------------------------
 
+    def _live_rules(self) -> tuple:
+        """The rules that may still fire, as of the shared state version (no query while it is unchanged)."""
+        def load():
+            with self.store.connect() as connection:
+                return tuple(connection.execute(
+                    select(faults).where(or_(faults.c.remaining.is_(None), faults.c.remaining > 0))
+                    .order_by(faults.c.id)).all())
+        return self.store.snapshot().memo("fault_rules", load)
+
     def action_for(self, request_facts) -> Action | None:
         """The first live rule that matches and wins its draw, counted as fired; None if none does."""
-        with self.store.connect() as connection:
-            rules = connection.execute(select(faults).where(or_(faults.c.remaining.is_(None), faults.c.remaining > 0))
-                                       .order_by(faults.c.id)).all()
-        for rule in rules:
+        for rule in self._live_rules():
             if not _matches(rule.match, request_facts):
                 continue
             if rule.probability < 1 and self.random.random() >= rule.probability:
@@ -101,8 +107,11 @@ class Faults:
                     update(faults).where(faults.c.id == rule.id,
                                          or_(faults.c.remaining.is_(None), faults.c.remaining > 0))
                     .values(fired=faults.c.fired + 1,
-                            remaining=faults.c.remaining - 1)).rowcount  # NULL - 1 stays NULL: "always"
-            if taken:
+                            remaining=faults.c.remaining - 1)  # NULL - 1 stays NULL: "always"
+                    .returning(faults.c.remaining)).first()
+                if taken is None or taken.remaining == 0:
+                    self.store.bump(connection)  # spent (here or elsewhere): every process drops it
+            if taken is not None:
                 return Action(status=rule.action.get("status"), latency_ms=rule.action.get("latency_ms", 0),
                               drop=rule.action.get("drop", False), source=str(rule.id))
         return None

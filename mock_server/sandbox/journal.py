@@ -1,39 +1,181 @@
-"""The request journal: the last N partner-API requests, masked, shared by every server process."""
+"""The request journal: the last N partner-API requests, masked, shared by every server process.
+
+Off the request path: a request hands its facts to this process's writer thread (a bounded queue) and is
+answered; the writer masks them and inserts whatever has queued up in one transaction, at once when idle and
+batched under load, so no partner request waits for (or takes) the database's write lock for its journal
+entry. Reads and clears first wait for this process's queue and give the other processes' writers the
+settle time, so a request answered before a read is in it. Tenant use is recorded the same way.
+"""
 
 from __future__ import annotations
 
+import atexit
 import fnmatch
-import json
+import logging
+import os
+import queue
 import re
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from sqlalchemy import delete, func, insert, select
+import orjson
+from sqlalchemy import delete, func, insert, select, update
 
 from ..store import Store
 from . import masking
 from .tables import journal
+from .tables import tenants as tenant_table
 
 BODY_LIMIT = 65_536
+QUEUE_LIMIT = 10_000  # entries waiting for the writer; beyond it new ones are dropped (and counted)
+BATCH_LIMIT = 500
+SETTLE_SECONDS = 0.1  # what a read waits for other processes' writers (each writes as soon as it has entries)
+log = logging.getLogger("mock_server.journal")
 _SECRET_IN_TEXT = re.compile(
     r'("(?:{})"\s*:\s*)"(?:[^"\\]|\\.)*"?'.format("|".join(sorted(masking.SECRET_FIELDS))), re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Pending:
+    """A request's facts as the request thread captured them; masked and shaped by the writer."""
+
+    at: str
+    sandbox_time: str
+    api: str
+    method: str
+    path: str
+    query: dict
+    status: int
+    latency_ms: float
+    company_id: int | None
+    client_id: str | None
+    request_headers: list
+    request_body: bytes
+    request_mimetype: str | None
+    response_body: Any  # the JSON value sent, or the raw bytes, or None (dropped)
+    response_mimetype: str | None
+    response_size: int
+    fault: str | None
+
+    def entry(self) -> dict:
+        request_body, request_cut = body(self.request_body, self.request_mimetype)
+        if isinstance(self.response_body, bytes) or self.response_body is None:
+            response_body, response_cut = body(self.response_body or b"", self.response_mimetype)
+        elif self.response_size > BODY_LIMIT:  # as body() would: the text, cut, with secrets masked in place
+            response_body, response_cut = body(orjson.dumps(self.response_body), self.response_mimetype)
+        else:
+            response_body, response_cut = masking.fields(self.response_body), False
+        return {
+            "at": self.at, "sandbox_time": self.sandbox_time, "api": self.api, "method": self.method,
+            "path": self.path, "query": masking.fields(self.query), "status": self.status,
+            "latency_ms": self.latency_ms, "company_id": self.company_id, "client_id": self.client_id,
+            "request_headers": masking.headers(self.request_headers), "request_body": request_body,
+            "response_body": response_body, "truncated": request_cut or response_cut, "fault": self.fault,
+        }
 
 
 class Journal:
     def __init__(self, store: Store, capacity: int):
         self.store = store
         self.capacity = capacity
+        self.dropped = 0  # entries refused because the queue was full
+        self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_LIMIT)
+        self._unwritten = 0  # queued or being written
+        self._idle = threading.Condition()
+        self._writer_pid: int | None = None
+        self._start_lock = threading.Lock()
+        atexit.register(self.flush)
 
-    def record(self, entry: dict) -> None:
-        """Store one entry (already masked) and forget the ones beyond capacity."""
-        if self.capacity <= 0:
+    # -- writing ----------------------------------------------------------------------------------
+
+    def record(self, pending: Pending) -> None:
+        """Queue one request's entry for this process's writer (never blocks the request)."""
+        if self.capacity > 0:
+            self._put(("entry", pending))
+
+    def touch(self, tenant_id: str, at: datetime) -> None:
+        """A tenant was used: its last use is written with the next batch."""
+        self._put(("touch", (tenant_id, at)))
+
+    def _put(self, item) -> None:
+        self._ensure_writer()
+        with self._idle:
+            self._unwritten += 1
+        try:
+            self._queue.put_nowait(item)
+        except queue.Full:
+            self.dropped += 1
+            self._written(1)
+
+    def _ensure_writer(self) -> None:
+        if self._writer_pid == os.getpid():
             return
+        with self._start_lock:  # a forked worker starts its own (threads do not survive a fork)
+            if self._writer_pid != os.getpid():
+                if self._writer_pid is not None:  # inherited counters belong to the parent's queue
+                    self._queue, self._unwritten = queue.Queue(maxsize=QUEUE_LIMIT), 0
+                threading.Thread(target=self._run, name="journal-writer", daemon=True).start()
+                self._writer_pid = os.getpid()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < BATCH_LIMIT:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                self._write(batch)
+            except Exception:  # the journal must never take the server down; the batch is lost, and said so
+                log.exception("journal: %d entries could not be written", len(batch))
+            finally:
+                self._written(len(batch))
+
+    def _written(self, count: int) -> None:
+        with self._idle:
+            self._unwritten -= count
+            if self._unwritten <= 0:
+                self._idle.notify_all()
+
+    def _write(self, batch: list) -> None:
+        entries = [item.entry() for kind, item in batch if kind == "entry"]
+        touches: dict[str, datetime] = {}
+        for kind, item in batch:
+            if kind == "touch":
+                touches[item[0]] = item[1]
         with self.store.begin() as connection:
-            new_id = connection.execute(insert(journal).values(
-                api=entry["api"], method=entry["method"], path=entry["path"], status=entry["status"],
-                company_id=entry["company_id"], client_id=entry["client_id"], entry=entry)).inserted_primary_key[0]
-            if new_id % 50 == 0:  # trim now and then: entries() reads only the newest `capacity` anyway
-                connection.execute(delete(journal).where(journal.c.id <= new_id - self.capacity))
+            if entries:
+                connection.execute(insert(journal), [{
+                    "api": e["api"], "method": e["method"], "path": e["path"], "status": e["status"],
+                    "company_id": e["company_id"], "client_id": e["client_id"], "entry": e} for e in entries])
+                newest = connection.execute(select(func.max(journal.c.id))).scalar()
+                # trim now and then: entries() reads only the newest `capacity` anyway
+                if newest % 50 < len(entries) or len(entries) >= 50:
+                    connection.execute(delete(journal).where(journal.c.id <= newest - self.capacity))
+            for tenant_id, at in touches.items():
+                connection.execute(update(tenant_table).where(tenant_table.c.id == tenant_id)
+                                   .values(last_used_at=at))
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until everything this process queued is written (graceful shutdown, reads)."""
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._unwritten > 0:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._idle.wait(left)
+        return True
+
+    def settle(self) -> None:
+        """Before a read or a clear: this process's entries written, the other processes' given their time."""
+        self.flush()
+        time.sleep(SETTLE_SECONDS)
 
     def entries(self, api=None, path=None, method=None, status=None, company_id=None, client_id=None,
                 limit=100) -> list[dict]:
@@ -48,6 +190,7 @@ class Journal:
         if path is not None and not glob:
             query = query.where(journal.c.path == path)
         found = []
+        self.settle()
         with self.store.connect() as connection:
             for row in connection.execute(query):
                 if glob and not fnmatch.fnmatchcase(row.path, path):
@@ -58,6 +201,7 @@ class Journal:
         return found
 
     def clear(self) -> None:
+        self.settle()
         with self.store.begin() as connection:
             connection.execute(delete(journal))
 
@@ -69,7 +213,7 @@ def body(raw: bytes, mimetype: str | None) -> tuple[Any, bool]:
     truncated = len(raw) > BODY_LIMIT
     if mimetype == "application/json" and not truncated:
         try:
-            return masking.fields(json.loads(raw)), False
+            return masking.fields(orjson.loads(raw)), False
         except ValueError:
             pass
     if mimetype == "application/x-www-form-urlencoded" and not truncated:

@@ -37,6 +37,7 @@ class Tenants:
         self.store = state.store
         self.idle_seconds = idle_seconds
         self._touched: dict[str, datetime] = {}  # per process: write last_used_at at most every few seconds
+        self.recorder = None  # the journal's writer: last uses are written off the request path
 
     # -- provisioning -----------------------------------------------------------------------------
 
@@ -142,13 +143,24 @@ class Tenants:
 
     def touch(self, tenant_id: str) -> None:
         """A request authenticated as this tenant: it is not idle."""
+        if tenant_id not in self._ids():
+            return
         now = utcnow()
         last = self._touched.get(tenant_id)
         if last is not None and (now - last).total_seconds() < 5:
             return
         self._touched[tenant_id] = now
-        with self.store.begin() as connection:
-            connection.execute(update(tenants).where(tenants.c.id == tenant_id).values(last_used_at=now))
+        if self.recorder is not None:
+            self.recorder.touch(tenant_id, now)
+        else:
+            with self.store.begin() as connection:
+                connection.execute(update(tenants).where(tenants.c.id == tenant_id).values(last_used_at=now))
+
+    def _ids(self) -> frozenset[str]:
+        def load():
+            with self.store.connect() as connection:
+                return frozenset(connection.execute(select(tenants.c.id)).scalars())
+        return self.store.snapshot().memo("tenant_ids", load)
 
     def expire_idle(self) -> list[str]:
         limit = utcnow() - timedelta(seconds=self.idle_seconds)

@@ -9,13 +9,16 @@ from __future__ import annotations
 import hmac
 import logging
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime
 
 from flask import Flask, Response, current_app, g, request
 
+from ..record import NO_BODY, close_record, current, open_record
 from . import errors as control_errors
-from . import journal, masking
+from . import masking
 from .faults import HEADER, Action, HeaderError, drop_connection, parse_header
+from .journal import Pending
 
 CONTROL = "sandbox"
 OPEN_ENDPOINTS = frozenset({"sandbox./health"})
@@ -26,6 +29,24 @@ access_log = logging.getLogger("mock_server.access")
 def install(app: Flask) -> None:
     app.before_request(_before)
     app.after_request(_after)
+    app.teardown_request(_teardown)
+
+
+def _open(sandbox) -> None:
+    """The request's record, its one read of the shared state, its one moment on the sandbox clock."""
+    record, token = open_record()
+    scope = ExitStack()
+    scope.callback(close_record, token)
+    scope.enter_context(sandbox.store.pinned())
+    scope.enter_context(sandbox.clock.pinned())
+    g.scope = scope
+    return record
+
+
+def _teardown(_error=None) -> None:
+    scope = g.pop("scope", None)
+    if scope is not None:
+        scope.close()
 
 
 def _sandbox():
@@ -37,26 +58,27 @@ def _partner_api():
 
 
 def _before():
-    g.started = time.perf_counter()
+    sandbox = _sandbox()
+    record = _open(sandbox)
     if request.blueprint == CONTROL:
         _require_admin_token()
         return None
     api = _partner_api()
     if api is None:
         return None
-    g.api = api
+    record.api = api
     request.get_data(cache=True)  # kept for the journal; form parsing reads the cached copy
-    control = _sandbox().control.backend
+    control = sandbox.control.backend
     _sweep_idle_tenants(control)
     action = _fault_action(api, control)
     if action is None:
         return None
-    g.fault = action.source
+    record.fault = action.source
     if action.latency_ms:
         time.sleep(action.latency_ms / 1000)
     if action.drop:
         drop_connection(request.environ)
-        g.dropped = True
+        record.dropped = True
         return Response(status=503)  # nobody reads it: the connection is closed
     if action.status:
         retry_after = 1 if action.status in (429, 503) else None
@@ -133,16 +155,18 @@ def _sweep_idle_tenants(control) -> None:
 
 
 def _after(response: Response) -> Response:
-    latency_ms = round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2)
-    fault = g.get("fault")
+    record = current()
+    latency_ms = round((time.perf_counter() - record.started) * 1000, 2)
+    fault = record.fault
     if fault is not None:
         response.headers[HEADER] = fault
     api = _partner_api()
-    company_id, client_id = g.get("company_id"), g.get("client_id")
-    status = 0 if g.get("dropped") else response.status_code
+    company_id, client_id = record.company_id, record.client_id
+    status = 0 if record.dropped else response.status_code
     if api is not None:
-        control = _sandbox().control.backend
-        _journal(control, api.name, status, latency_ms, response, company_id, client_id, fault)
+        sandbox = _sandbox()
+        control = sandbox.control.backend
+        _journal(control, sandbox.clock, api.name, status, latency_ms, response, record)
         tenant_id = f"leasey-{company_id}" if company_id is not None else client_id
         if tenant_id is not None and status < 400:
             control.tenants.touch(tenant_id)
@@ -150,21 +174,21 @@ def _after(response: Response) -> Response:
     return response
 
 
-def _journal(control, api: str, status: int, latency_ms: float, response: Response, company_id, client_id,
-             fault) -> None:
-    request_body, request_cut = journal.body(request.get_data(cache=True), request.mimetype)
-    response_body, response_cut = (None, False) if g.get("dropped") else journal.body(
-        response.get_data(), response.mimetype)
-    control.journal.record({
-        "at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z",
-        "sandbox_time": _sandbox().clock.now().isoformat(),
-        "api": api, "method": request.method, "path": request.path,
-        "query": masking.fields(request.args.to_dict()),
-        "status": status, "latency_ms": latency_ms, "company_id": company_id, "client_id": client_id,
-        "request_headers": masking.headers(request.headers.items()),
-        "request_body": request_body, "response_body": response_body,
-        "truncated": request_cut or response_cut, "fault": fault,
-    })
+def _journal(control, clock, api: str, status: int, latency_ms: float, response: Response, record) -> None:
+    if record.dropped:
+        response_body = None
+    elif record.response_body is not NO_BODY and response.mimetype == "application/json":
+        response_body = record.response_body  # the value sent: the writer masks it, nobody parses it again
+    else:
+        response_body = response.get_data()
+    control.journal.record(Pending(
+        at=datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z",
+        sandbox_time=clock.now().isoformat(), api=api, method=request.method, path=request.path,
+        query=request.args.to_dict(), status=status, latency_ms=latency_ms, company_id=record.company_id,
+        client_id=record.client_id, request_headers=list(request.headers.items()),
+        request_body=request.get_data(cache=True), request_mimetype=request.mimetype,
+        response_body=response_body, response_mimetype=response.mimetype,
+        response_size=record.response_bytes, fault=record.fault))
 
 
 def _log_line(status: int, latency_ms: float, company_id, client_id, fault) -> None:

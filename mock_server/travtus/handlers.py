@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, g, request
+from flask import current_app, request
 
+from ..record import current
 from . import errors
 from .models import Cursor, LeaseSearch, PageRequest, TravtusBackend
 from .ratelimit import shared_limiter
@@ -37,7 +38,7 @@ def create_token(call):
         raise errors.oauth_unsupported_grant_type(grant_type)
     token = backend.issue_token(request.form["client_id"], request.form["client_secret"],
                                 sent_authorization="Authorization" in request.headers)
-    g.client_id = request.form["client_id"]  # who the journal and the request log say the request came from
+    current().client_id = request.form["client_id"]  # who the journal and the request log say the request came from
     return token, 200, NO_STORE
 
 
@@ -45,7 +46,7 @@ def find_leases(call):
     backend: TravtusBackend = call.backend
     _throttle(call, "api", _bearer_key())
     principal = backend.authenticate(request.headers.get("Authorization"))
-    g.client_id = backend.client_of(principal.token)
+    current().client_id = backend.client_of(principal.token)
     values = _read_parameters(call)
     search = {p.name: values[p.name] for p in call.operation.parameters
               if p.extensions.get("x-search-parameter") and values[p.name] is not None}
