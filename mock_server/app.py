@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from .clock import Clock
 from .errors import ApiError
 from .record import NO_BODY, current
+from .rows import Rows
 from .sandbox import traffic
 from .sandbox.tables import control_metadata
 from .spec import Operation, ParameterError, Spec
@@ -209,6 +210,8 @@ def _dispatcher(api: Api, rule: str):
         body, status, headers = (result + ({},))[:3] if len(result) == 2 else result
         if status == 204:
             return Response(status=204, headers=headers)
+        if isinstance(body, Rows):
+            return _rows_response(api, operation, body, status, headers)
         return _json_response(body, status, headers)
 
     view.__name__ = f"{api.name}_{rule}"
@@ -241,8 +244,87 @@ def dump_json(body: Any) -> bytes:
         return json.dumps(body, ensure_ascii=False).encode()
 
 
-def _json_response(body: Any, status: int, headers: dict | None = None) -> Response:
-    data = dump_json(body)
+STREAM_AFTER_BYTES = 1 << 20  # a JSON array longer than this is streamed
+STREAM_BATCH = 1000  # rows per streamed chunk
+
+
+def _rows_response(api: Api, operation: Operation, answer: Rows, status: int, headers: dict) -> Response:
+    rows = iter(answer.rows)
+    head, encoded, size = [], [], 0
+    for row in rows:
+        head.append(row)
+        encoded.append(dump_json(row))
+        size += len(encoded[-1]) + 1
+        if size >= STREAM_AFTER_BYTES:
+            break
+    else:  # it all fits: an ordinary answer, checked and journaled whole
+        return _json_response(head, status, headers, data=b"[" + b",".join(encoded) + b"]")
+    # Streamed: the rows read so far are checked before the status line goes out; the rest as they are sent
+    # (a problem found then can only be logged: the headers are gone).
+    record = current()
+    record.streamed = True
+    record.response_body = b"[" + b",".join(encoded)  # what the journal keeps is the start of it anyway
+    check, sample = _row_checker(api, operation, status)
+    problem = check(head if sample is None else head[:sample], 0) if check else None
+    del head
+    prefix, index = record.response_body, len(encoded)
+    del encoded
+
+    def body():
+        yield prefix
+        batch, last, at = [], [], index
+        for row in rows:
+            batch.append(row)
+            if len(batch) == STREAM_BATCH:
+                yield _batch(batch, check if sample is None else None, at)
+                last = batch[-sample:] if sample else []
+                at, batch = at + len(batch), []
+        if batch:
+            yield _batch(batch, check if sample is None else None, at)
+            last = (last + batch)[-sample:] if sample else []
+            at += len(batch)
+        if check and sample and last:  # the sample's last rows
+            check(last, at - len(last))
+        yield b"]"
+
+    response = Response(body(), status=status, mimetype="application/json")
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    if problem:
+        response.headers["X-Sandbox-Spec-Violation"] = problem[:300]
+    return response
+
+
+def _batch(rows: list, check, index: int) -> bytes:
+    if check:
+        check(rows, index)
+    return b"," + b",".join(dump_json(row) for row in rows)
+
+
+def _row_checker(api: Api, operation: Operation, status: int):
+    """Checks rows of a streamed array against the array's item schema; returns the first problem (logged)."""
+    mode = current_app.config["SELF_CHECK"]
+    schema = operation.response_schema(status)
+    items = api.spec.resolve(schema).get("items") if mode and schema is not None else None
+    if items is None:
+        return None, None
+    validator = api.spec.compiled_validator(items)
+    sample = None if mode == "full" else max(1, int(current_app.config["SELF_CHECK_SAMPLE"]) // 2)
+
+    def check(rows: list, start: int):
+        for offset, row in enumerate(rows):
+            first = next(iter(validator.iter_errors(row)), None)
+            if first is not None:
+                where = "/".join(map(str, [start + offset, *first.instance_path]))
+                problem = f"{where}: {first.message}"
+                log.error("spec violation on %s %s (streamed): %s", operation.method, operation.path, problem)
+                return problem
+        return None
+    return check, sample
+
+
+def _json_response(body: Any, status: int, headers: dict | None = None, data: bytes | None = None) -> Response:
+    data = dump_json(body) if data is None else data
     response = Response(data, status=status, mimetype="application/json")
     record = current()
     record.response_body = body  # the self-check and the journal read it back without parsing the JSON
@@ -309,7 +391,7 @@ def _after_request(response: Response) -> Response:
     record = current()
     operation: Operation | None = record.operation
     if (operation is not None and current_app.config["SELF_CHECK"] and response.mimetype == "application/json"
-            and record.fault is None):  # an injected fault is meant to break the contract
+            and record.fault is None and not record.streamed):  # an injected fault is meant to break the contract
         problem = _spec_violation(record.api, operation, response)
         if problem:
             log.error("spec violation on %s %s: %s", operation.method, operation.path, problem)

@@ -25,6 +25,7 @@ class RequestRecord:
     client_id: str | None = None  # the Travtus client it authenticated as
     response_body: Any = NO_BODY  # the JSON value sent, kept for the self-check and the journal
     response_bytes: int = 0
+    streamed: bool = False  # the body is sent as it is made (checked by the streamer, not after the response)
 
 
 _current: ContextVar[RequestRecord | None] = ContextVar("sandbox_request", default=None)

@@ -7,7 +7,9 @@ from datetime import datetime, time
 
 from flask import request
 
+from .. import jsonbody
 from ..record import current
+from ..rows import Rows
 from . import errors
 from .models import LeaseyBackend
 
@@ -48,19 +50,19 @@ def get_showings_report(call):
     company = _authenticate_read(call)
     start = _moment(call, "start_date", _start_of_year(call))
     end = _moment(call, "end_date")
-    return call.backend.get_showings_report(company, start, end), 200
+    return Rows(call.backend.get_showings_report(company, start, end)), 200
 
 
 def get_leads_report(call):
     company = _authenticate_read(call)
     start = _moment(call, "start_date", _start_of_year(call))
     end = _moment(call, "end_date")
-    return call.backend.get_leads_report(company, start, end), 200
+    return Rows(call.backend.get_leads_report(company, start, end)), 200
 
 
 def get_properties_report(call):
     company = _authenticate_read(call)
-    return call.backend.get_properties_report(company), 200
+    return Rows(call.backend.get_properties_report(company)), 200
 
 
 def list_property_leads(call):
@@ -74,7 +76,10 @@ def _authenticate_write(call) -> tuple:
     """Writes: token, then the JSON body's company_id and password, in the read side's order."""
     backend: LeaseyBackend = call.backend
     backend.check_token(request.headers.get("Authorization"), request.args.get("token"))
-    body = request.get_json(force=True, silent=True)
+    try:  # strictly: NaN, Infinity and nesting deeper than jsonbody.MAX_DEPTH are malformed too
+        body = jsonbody.loads(request.get_data(cache=True))
+    except jsonbody.MalformedJson:
+        body = None
     if not isinstance(body, dict) or not _is_unicode(body):
         raise errors.bad_request(errors.MALFORMED_JSON)
     if "action" in body:

@@ -1,0 +1,360 @@
+"""The three Leasey reports (section 4), each one SQL statement built once, its rows shaped by the spec.
+
+Every report row is a property's facts (names, address, labels, vacancy, publish status, days listed) plus the
+report's own values (a showing and its lead, a lead and its application, a property's counts and lists). The
+database computes the joins, counts, buckets' inputs and lists (correlated subqueries, grouped joins and JSON
+aggregates); Python only turns stored values into labels. Which values a row carries, and in which order, is
+the spec's row schema (`ShowingReportRow`, `LeadReportRow`, `PropertyReportRow`); the few fields the document
+spells differently from the facts they show are in ALIASES. A spec field no source produces stops start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+
+import orjson
+from sqlalchemy import bindparam, case, exists, func, literal_column, or_, select
+
+from .. import store as tables
+from .catalog import Catalog
+
+LISTING_URL = "https://app.leasey.ai/listing/{slug}"
+# Report field -> the fact it shows, where the document names it differently in one report.
+ALIASES = {"Unit_status": "Unit_Status", "Unit_publish_status": "Unit_Publish_Status", "Days_listed": "Days_Listed",
+           "Lease_Type": "Lease_Term", "Unit_City": "City", "Unit_Province": "Province_State"}
+PROPERTY_FACTS = (
+    "Property_ID", "Unit_ID", "Property_URL_Slug", "Property_Name", "Unit_Name", "Unit_Address", "Full_Address",
+    "Unit_Type", "Unit_Status", "Unit_Publish_Status", "Rental_Space", "Lease_Term", "Rent_Payment_Frequency",
+    "Suite_Number", "City", "Province_State", "Postal_Code", "Country", "Days_Listed", "Marketing_Start",
+    "Marketing_End", "Date_Available", "Rent_Amount", "Rent_Market", "Parking_Stalls", "Bedrooms", "Bathrooms",
+    "Square_Footage", "Max_Occupancy", "Furnishing", "Storage", "Vacancy_Status", "Description", "Latitude",
+    "Longitude", "Listing_URL")
+SHOWING_VALUES = (
+    "Date_start", "Date_end", "Showing_Status", "TeamMember", "TeamMemberRol", "Lead_source", "Showing_Feedback",
+    "Person_ID", "Application_ID", "Lead_Name", "Lead_First_Name", "Lead_Last_Name", "Lead_Email", "Lead_Phone",
+    "Application_Status", "Applicant_Rating", "Tenancy_Application_Status", "Lead_Approval_Status", "Lead_Note")
+LEAD_VALUES = (
+    "Application_ID", "Applicant_ID", "Person_ID", "Lead_Name", "Lead_First_Name", "Lead_Last_Name", "Lead_Email",
+    "Lead_Phone", "Application_Status", "Applicant_Rating", "Tenancy_Application_Status", "Lead_Approval_Status",
+    "Lead_Source", "Lead_Note", "Lead_Date_Created", "Application_Sent_Date", "Application_Received_Date")
+DETAIL_VALUES = (
+    "Lead_Status", "Lead_Count", "Applicant_Status", "Applicant_Count", "Lease_Status", "Lease_Count",
+    "Total_Applications", "Showings_Disqualified", "Showings_Scheduled", "Showings_Confirmed", "Showings_Cancelled",
+    "Showings_Total", "Contact_Name", "Contact_Email", "Contact_Phone", "Images", "Unit_Amenities",
+    "Unit_Amenities_Count", "Building_Amenities", "Building_Amenities_Count")
+IMAGES_SHOWN = 10  # "Image URLs (up to 10, ordered)"
+
+
+class Reports:
+    def __init__(self, spec, catalog: Catalog, dialect: str):
+        self.catalog = catalog
+        self.dialect = dialect
+        self.fields = {report: self._fields(spec, schema, own) for report, schema, own in (
+            ("showings", "ShowingReportRow", SHOWING_VALUES), ("leads", "LeadReportRow", LEAD_VALUES),
+            ("properties", "PropertyReportRow", DETAIL_VALUES))}
+        self.showing_statuses = catalog.enum("ShowingStatus")
+        self.first_application_status = catalog.enum("ApplicationStatus")[0]
+        self._statements: dict = {}
+        self._buckets = {name: self._bucket_table(name) for name in ("LeadStatus", "ApplicantStatus", "LeaseStatus")}
+
+    @staticmethod
+    def _fields(spec, schema_name: str, own: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(wire name, source) for each field of the spec's row schema, in its order; checked at start-up."""
+        known = set(PROPERTY_FACTS) | set(own)
+        fields = []
+        for name in spec.component(schema_name)["properties"]:
+            source = ALIASES.get(name, name)
+            if source not in known:
+                raise RuntimeError(f"leasey: {schema_name}.{name} is in the spec but no report value produces it")
+            fields.append((name, source))
+        return fields
+
+    def _bucket_table(self, schema_name: str):
+        bucket = self.catalog.bucket
+        cache: dict[int, str] = {}
+
+        def label(count: int) -> str:
+            found = cache.get(count)
+            if found is None:
+                found = cache[count] = bucket(schema_name, count)
+            return found
+        return label
+
+    # -- statements, built once per shape ------------------------------------------------------------
+
+    def statement(self, report: str, has_start: bool = False, has_end: bool = False):
+        key = (report, has_start, has_end)
+        built = self._statements.get(key)
+        if built is None:
+            built = self._statements[key] = getattr(self, f"_{report}_statement")(has_start, has_end)
+        return built
+
+    def _property_columns(self, p, b) -> list:
+        """A property's stored facts plus what is derived by query: published anywhere, active leases today."""
+        marketplaces, leases = tables.property_marketplaces, tables.leases
+        today = bindparam("today")
+        published = exists().where(marketplaces.c.property_id == p.c.id, marketplaces.c.enabled.is_(True))
+        active_leases = (select(func.count()).select_from(leases)
+                         .where(leases.c.property_id == p.c.id, leases.c.start_date <= today,
+                                or_(leases.c.end_date.is_(None), leases.c.end_date >= today))
+                         .scalar_subquery())
+        return [p.c.id.label("p_id"), p.c.unit_id.label("p_unit_id"), p.c.slug.label("p_slug"),
+                p.c.name.label("p_name"), b.c.name.label("p_building_name"), p.c.address.label("p_address"),
+                p.c.suite_unit.label("p_suite_unit"), p.c.city.label("p_city"),
+                p.c.province_state.label("p_province_state"), p.c.postal_code.label("p_postal_code"),
+                p.c.country.label("p_country"), p.c.unit_type.label("p_unit_type"), p.c.status.label("p_status"),
+                p.c.rental_space.label("p_rental_space"), p.c.renewal_frequency.label("p_renewal_frequency"),
+                p.c.rent_payment_frequency.label("p_rent_payment_frequency"),
+                p.c.marketing_start.label("p_marketing_start"), p.c.marketing_end.label("p_marketing_end"),
+                p.c.date_available.label("p_date_available"), p.c.rent_amount.label("p_rent_amount"),
+                p.c.rent_market.label("p_rent_market"), p.c.parking_stalls.label("p_parking_stalls"),
+                p.c.bedrooms.label("p_bedrooms"), p.c.bathrooms.label("p_bathrooms"),
+                p.c.size_sqft.label("p_size_sqft"), p.c.max_occupancy.label("p_max_occupancy"),
+                p.c.furnishing.label("p_furnishing"), p.c.storage_available.label("p_storage_available"),
+                p.c.description.label("p_description"), p.c.latitude.label("p_latitude"),
+                p.c.longitude.label("p_longitude"), published.label("p_published"),
+                active_leases.label("p_active_leases")]
+
+    @staticmethod
+    def _window(query, column, has_start: bool, has_end: bool):
+        """Inclusive bounds ("on or after", "on or before"); a missing bound is open."""
+        if has_start:
+            query = query.where(column >= bindparam("start"))
+        if has_end:
+            query = query.where(column <= bindparam("end"))
+        return query
+
+    def _showings_statement(self, has_start: bool, has_end: bool):
+        s, lead, person, app, member = (tables.showings, tables.leads, tables.persons, tables.applications,
+                                        tables.team_members)
+        p, b = tables.properties, tables.buildings
+        query = (
+            select(*self._property_columns(p, b),
+                   s.c.starts_at, s.c.ends_at, s.c.status, s.c.feedback,
+                   member.c.first_name.label("tm_first"), member.c.last_name.label("tm_last"),
+                   tables.roles.c.name.label("role"), lead.c.source, lead.c.note, lead.c.person_id,
+                   person.c.first_name, person.c.last_name, person.c.email, person.c.phone,
+                   app.c.id.label("application_id"), app.c.status.label("application_status"), app.c.rating,
+                   app.c.tenancy_application_status, app.c.approval_status)
+            .select_from(s)
+            .join(p, p.c.id == s.c.property_id)
+            .outerjoin(b, b.c.id == p.c.building_id)
+            .join(member, member.c.id == s.c.team_member_id)
+            .outerjoin(tables.roles, tables.roles.c.id == member.c.role_id)
+            .outerjoin(lead, lead.c.id == s.c.lead_id)
+            .outerjoin(person, person.c.id == lead.c.person_id)
+            .outerjoin(app, app.c.lead_id == lead.c.id)
+            .where(s.c.company_id == bindparam("company_id"))
+            .order_by(s.c.starts_at, s.c.id)
+        )
+        return self._window(query, s.c.starts_at, has_start, has_end)
+
+    def _leads_statement(self, has_start: bool, has_end: bool):
+        lead, person, app = tables.leads, tables.persons, tables.applications
+        p, b = tables.properties, tables.buildings
+        query = (
+            select(*self._property_columns(p, b),
+                   lead.c.person_id, lead.c.source, lead.c.note, lead.c.created_at,
+                   person.c.first_name, person.c.last_name, person.c.email, person.c.phone,
+                   app.c.id.label("application_id"), app.c.applicant_id, app.c.status.label("application_status"),
+                   app.c.rating, app.c.tenancy_application_status, app.c.approval_status, app.c.sent_at,
+                   app.c.received_at)
+            .select_from(lead)
+            .join(person, person.c.id == lead.c.person_id)
+            .join(app, app.c.lead_id == lead.c.id)
+            .join(p, p.c.id == lead.c.property_id)
+            .outerjoin(b, b.c.id == p.c.building_id)
+            .where(lead.c.company_id == bindparam("company_id"))
+            .order_by(lead.c.created_at, lead.c.id)
+        )
+        return self._window(query, lead.c.created_at, has_start, has_end)
+
+    def _properties_statement(self, _has_start: bool, _has_end: bool):
+        p, b, users = tables.properties, tables.buildings, tables.users
+        lead, app, s = tables.leads, tables.applications, tables.showings
+        company_id = bindparam("company_id")
+        lead_counts = (
+            select(lead.c.property_id, func.count(lead.c.id).label("leads"),
+                   func.sum(case((app.c.status != self.first_application_status, 1), else_=0)).label("applications"),
+                   func.sum(case((app.c.received_at.is_not(None), 1), else_=0)).label("applicants"))
+            .join(app, app.c.lead_id == lead.c.id)
+            .where(lead.c.company_id == company_id)
+            .group_by(lead.c.property_id)
+        ).subquery("lead_counts")
+        showing_counts = (
+            select(s.c.property_id, func.count(s.c.id).label("showings"),
+                   *[func.sum(case((s.c.status == status, 1), else_=0)).label(f"status_{index}")
+                     for index, status in enumerate(self.showing_statuses)])
+            .where(s.c.company_id == company_id)
+            .group_by(s.c.property_id)
+        ).subquery("showing_counts")
+        features, photos, amenities = tables.property_features, tables.property_photos, tables.building_amenities
+        return (
+            select(*self._property_columns(p, b),
+                   users.c.first_name.label("owner_first"), users.c.last_name.label("owner_last"),
+                   users.c.email.label("owner_email"), users.c.phone.label("owner_phone"),
+                   p.c.contact_first_name, p.c.contact_last_name, p.c.contact_email, p.c.contact_phone,
+                   p.c.contact_dial_code, p.c.building_id,
+                   lead_counts.c.leads, lead_counts.c.applications, lead_counts.c.applicants,
+                   showing_counts.c.showings,
+                   *[showing_counts.c[f"status_{index}"] for index in range(len(self.showing_statuses))],
+                   self._json_list(features.c.feature_id, features.c.property_id == p.c.id,
+                                   features.c.value == 1, order=features.c.feature_id).label("feature_ids"),
+                   self._json_list(photos.c.url, photos.c.property_id == p.c.id,
+                                   order=photos.c.position).label("photo_urls"),
+                   self._json_list(amenities.c.amenity_id, amenities.c.building_id == p.c.building_id,
+                                   amenities.c.value == 1, order=amenities.c.amenity_id).label("amenity_ids"))
+            .select_from(p)
+            .outerjoin(b, b.c.id == p.c.building_id)
+            .outerjoin(users, users.c.id == p.c.owner_user_id)
+            .outerjoin(lead_counts, lead_counts.c.property_id == p.c.id)
+            .outerjoin(showing_counts, showing_counts.c.property_id == p.c.id)
+            .where(p.c.company_id == company_id)
+            .order_by(p.c.id)
+        )
+
+    def _json_list(self, column, *where, order):
+        """The values of `column` in the rows `where` selects, in `order`, as one JSON array text."""
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+            aggregate = func.coalesce(func.json_agg(aggregate_order_by(column, order)),
+                                      literal_column("'[]'::json"))
+            return select(aggregate).where(*where).scalar_subquery()
+        # SQLite (3.40 has no ORDER BY inside an aggregate): every list here is read along the primary key
+        # (property_id or building_id, then the order column), which yields the rows in that order.
+        ordered = select(column.label("value")).where(*where).order_by(order).correlate(
+            tables.properties).subquery()
+        return select(func.json_group_array(ordered.c.value)).scalar_subquery()
+
+    # -- rows ----------------------------------------------------------------------------------------
+
+    def rows(self, connection, report: str, company, today: date, start: datetime | None = None,
+             end: datetime | None = None) -> Iterator[dict]:
+        """The report's rows, in order, as the rows come from the database (nothing held but one batch)."""
+        own_values = {"showings": _showing_values, "leads": _lead_values, "properties": self._detail_values}[report]
+        rows = self._execute(connection, report, company, today, start, end)
+        return self._shape(rows, company, today, self.fields[report], own_values)
+
+    def _execute(self, connection, report: str, company, today: date, start, end):
+        params = {"company_id": company.id, "today": today}
+        if start is not None:
+            params["start"] = start
+        if end is not None:
+            params["end"] = end
+        statement = self.statement(report, start is not None, end is not None)
+        return connection.execution_options(yield_per=1000).execute(statement, params)
+
+    def _shape(self, rows, company, today: date, fields, own_values) -> Iterator[dict]:
+        facts_of: dict[int, dict] = {}
+        for row in rows:
+            facts = facts_of.get(row.p_id)
+            if facts is None:
+                facts = facts_of[row.p_id] = self._property_facts(row, company, today)
+            values = {**facts, **own_values(row)}
+            yield {name: values[source] for name, source in fields}
+
+    def _property_facts(self, row, company, today: date) -> dict:
+        label, catalog = self.catalog.label, self.catalog
+        active = row.p_status == "Active"
+        suite = row.p_suite_unit or ""
+        full_address = ", ".join(x for x in (
+            f"{suite}-{row.p_address}" if suite else row.p_address, row.p_city, row.p_province_state,
+            row.p_postal_code, row.p_country) if x)
+        return {
+            "Property_ID": row.p_id, "Unit_ID": row.p_unit_id, "Property_URL_Slug": row.p_slug,
+            "Property_Name": row.p_building_name or row.p_name, "Unit_Name": row.p_name,
+            "Unit_Address": row.p_address, "Full_Address": full_address,
+            "Unit_Type": label(row.p_unit_type), "Unit_Status": row.p_status,
+            "Unit_Publish_Status": "Published" if active and row.p_published else "Unpublished",
+            "Rental_Space": label(row.p_rental_space), "Lease_Term": label(row.p_renewal_frequency),
+            "Rent_Payment_Frequency": label(row.p_rent_payment_frequency),
+            "Suite_Number": suite, "City": row.p_city, "Province_State": row.p_province_state,
+            "Postal_Code": row.p_postal_code or "", "Country": row.p_country,
+            "Days_Listed": days_listed(row.p_marketing_start, row.p_marketing_end, today),
+            "Marketing_Start": _date(row.p_marketing_start), "Marketing_End": _date(row.p_marketing_end),
+            "Date_Available": _date(row.p_date_available),
+            "Rent_Amount": row.p_rent_amount,
+            "Rent_Market": row.p_rent_market if company.market_rent_enabled else None,
+            "Parking_Stalls": row.p_parking_stalls or 0, "Bedrooms": row.p_bedrooms, "Bathrooms": row.p_bathrooms,
+            "Square_Footage": row.p_size_sqft, "Max_Occupancy": row.p_max_occupancy,
+            "Furnishing": catalog.furnishing_labels[row.p_furnishing],
+            "Storage": catalog.storage_labels[row.p_storage_available],
+            "Vacancy_Status": "Occupied" if row.p_active_leases else "Vacant",
+            "Description": row.p_description, "Latitude": row.p_latitude, "Longitude": row.p_longitude,
+            "Listing_URL": LISTING_URL.format(slug=row.p_slug) if active else None,
+        }
+
+    def _detail_values(self, row) -> dict:
+        """The properties report's own fields: counts and their buckets, amenities, photos and contact."""
+        catalog = self.catalog
+        leads, applicants = row.leads or 0, int(row.applicants or 0)
+        leases = row.p_active_leases or 0
+        by_status = {status: int(getattr(row, f"status_{index}") or 0)
+                     for index, status in enumerate(self.showing_statuses)}
+        features = [catalog.features[i] for i in orjson.loads(row.feature_ids or "[]")]
+        amenities = ([catalog.building_amenities[i] for i in orjson.loads(row.amenity_ids or "[]")]
+                     if row.building_id else [])
+        contact_name = " ".join(x for x in (row.contact_first_name, row.contact_last_name) if x) or None
+        owner_name = " ".join(x for x in (row.owner_first, row.owner_last) if x) or None
+        phone = f"{row.contact_dial_code or ''}{row.contact_phone}" if row.contact_phone else row.owner_phone
+        return {
+            "Lead_Status": self._buckets["LeadStatus"](leads), "Lead_Count": leads,
+            "Applicant_Status": self._buckets["ApplicantStatus"](applicants), "Applicant_Count": applicants,
+            "Lease_Status": self._buckets["LeaseStatus"](leases), "Lease_Count": leases,
+            "Total_Applications": int(row.applications or 0),
+            "Showings_Disqualified": by_status.get("Disqualified", 0), "Showings_Scheduled": by_status.get("Scheduled", 0),
+            "Showings_Confirmed": by_status.get("Confirmed", 0), "Showings_Cancelled": by_status.get("Cancelled", 0),
+            "Showings_Total": row.showings or 0,
+            "Contact_Name": contact_name or owner_name,
+            "Contact_Email": row.contact_email or row.owner_email or f"{row.p_slug}@inbox.leasey.ai",
+            "Contact_Phone": phone,
+            "Images": orjson.loads(row.photo_urls or "[]")[:IMAGES_SHOWN],
+            "Unit_Amenities": features, "Unit_Amenities_Count": len(features),
+            "Building_Amenities": amenities, "Building_Amenities_Count": len(amenities),
+        }
+
+
+def _showing_values(row) -> dict:
+    has_lead = row.person_id is not None
+    return {
+        "Date_start": timestamp(row.starts_at), "Date_end": timestamp(row.ends_at),
+        "Showing_Status": row.status, "TeamMember": f"{row.tm_first} {row.tm_last}",
+        "TeamMemberRol": row.role or "Team Member", "Lead_source": row.source or "Unknown",
+        "Showing_Feedback": row.feedback, "Person_ID": row.person_id, "Application_ID": row.application_id,
+        "Lead_Name": f"{row.first_name} {row.last_name}" if has_lead else None,
+        "Lead_First_Name": row.first_name, "Lead_Last_Name": row.last_name,
+        "Lead_Email": row.email, "Lead_Phone": row.phone,
+        "Application_Status": row.application_status, "Applicant_Rating": row.rating,
+        "Tenancy_Application_Status": row.tenancy_application_status,
+        "Lead_Approval_Status": row.approval_status, "Lead_Note": row.note,
+    }
+
+
+def _lead_values(row) -> dict:
+    return {
+        "Application_ID": row.application_id, "Applicant_ID": row.applicant_id, "Person_ID": row.person_id,
+        "Lead_Name": f"{row.first_name} {row.last_name}", "Lead_First_Name": row.first_name,
+        "Lead_Last_Name": row.last_name, "Lead_Email": row.email or "", "Lead_Phone": row.phone or "",
+        "Application_Status": row.application_status, "Applicant_Rating": row.rating or 0,
+        "Tenancy_Application_Status": row.tenancy_application_status or "Not Started",
+        "Lead_Approval_Status": row.approval_status or "Pending",
+        "Lead_Source": row.source, "Lead_Note": row.note, "Lead_Date_Created": timestamp(row.created_at),
+        "Application_Sent_Date": timestamp(row.sent_at), "Application_Received_Date": timestamp(row.received_at),
+    }
+
+
+def timestamp(value: datetime | None) -> str | None:
+    return value.replace(microsecond=0).isoformat() if value is not None else None
+
+
+def _date(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def days_listed(start: date | None, end: date | None, today: date) -> int:
+    if start is None:
+        return 0
+    return max(0, ((min(end, today) if end else today) - start).days)
+
