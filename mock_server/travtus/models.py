@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from .. import store as t
 from ..clock import Clock
@@ -130,10 +130,25 @@ class TravtusBackend:
                 expires_at=now + timedelta(seconds=TOKEN_LIFETIME), always_expired=False))
         return {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME}
 
+    def _token(self, token: str):
+        """A bearer token's row, held per process until tokens are revoked or clients change (an unknown
+        token is looked up again each time: it may have been issued since)."""
+        def load():
+            with self.store.connect() as connection:
+                return connection.execute(select(t.trv_tokens).where(t.trv_tokens.c.token == token)).first()
+        return self.store.snapshot().memo(("trv_token", token), load)
+
     def client_of(self, token: str) -> str | None:
         """The client a bearer token was issued to (None for the static sandbox tokens and unknown tokens)."""
-        with self.store.connect() as connection:
-            return connection.execute(select(t.trv_tokens.c.client_id).where(t.trv_tokens.c.token == token)).scalar()
+        row = self._token(token)
+        return None if row is None else row.client_id
+
+    def _groups(self) -> dict[str, str]:
+        """Every group id and its external ref, held per process until groups change."""
+        def load():
+            with self.store.connect() as connection:
+                return dict(connection.execute(select(t.trv_groups.c.id, t.trv_groups.c.external_ref)).all())
+        return self.store.snapshot().memo("trv_groups", load)
 
     def authenticate(self, authorization: str | None) -> Principal:
         """`Authorization: Bearer <token>`, the scheme matched case-insensitively (the docs write `bearer`)."""
@@ -142,8 +157,7 @@ class TravtusBackend:
         parts = authorization.split()
         if len(parts) != 2 or parts[0].lower() != "bearer":
             raise errors.invalid_authorization()
-        with self.store.connect() as connection:
-            row = connection.execute(select(t.trv_tokens).where(t.trv_tokens.c.token == parts[1])).first()
+        row = self._token(parts[1])
         if row is None:
             raise errors.invalid_authorization()
         if row.always_expired or (row.expires_at is not None and row.expires_at <= self.clock.now()):
@@ -154,20 +168,18 @@ class TravtusBackend:
 
     def find_leases(self, principal: Principal, search: LeaseSearch, page: PageRequest) -> dict:
         leases, units = t.trv_leases, t.trv_units
+        groups = self._scope(principal, search)
+        if not groups:  # a group outside the token's scope looks exactly like a group without leases
+            raise errors.no_leases()
+        conditions = _conditions(search)
+        if not groups >= set(self._groups()):  # a filter on every group there is would only slow the count
+            conditions.insert(0, leases.c.group_id.in_(sorted(groups)))
+        needs_units = search.unit_external_ref is not None or bool(search.address)
+        source = leases.join(units, units.c.id == leases.c.unit_id) if needs_units else leases
         with self.store.connect() as connection:
-            groups = self._scope(connection, principal, search)
-            if not groups:  # a group outside the token's scope looks exactly like a group without leases
-                raise errors.no_leases()
-            conditions = _conditions(search)
-            every_group = set(connection.execute(select(t.trv_groups.c.id)).scalars())
-            if not groups >= every_group:  # a filter on every group there is would only slow the count down
-                conditions.insert(0, leases.c.group_id.in_(sorted(groups)))
-            needs_units = search.unit_external_ref is not None or bool(search.address)
-            source = leases.join(units, units.c.id == leases.c.unit_id) if needs_units else leases
-            count = connection.execute(select(func.count()).select_from(source).where(*conditions)).scalar_one()
+            result, count = _paginate(connection, source, conditions, page)
             if count == 0:
                 raise errors.no_leases()
-            result = _paginate(connection, source, conditions, page)
             data = _serialise(connection, result.rows)
         return {"data": data, "pagination": {
             "count": count,
@@ -175,15 +187,14 @@ class TravtusBackend:
             "previous_cursor": result.previous_cursor.encode() if result.previous_cursor else None,
         }}
 
-    def _scope(self, connection, principal: Principal, search: LeaseSearch) -> set[str]:
+    def _scope(self, principal: Principal, search: LeaseSearch) -> set[str]:
         """The groups to search: the token's, narrowed by group_ids or group_external_refs when given."""
         groups = set(principal.group_ids)
         if search.group_ids is not None:
             groups &= set(search.group_ids)
         if search.group_external_refs is not None:
-            wanted = connection.execute(select(t.trv_groups.c.id).where(
-                t.trv_groups.c.external_ref.in_(search.group_external_refs))).scalars()
-            groups &= set(wanted)
+            wanted = set(search.group_external_refs)
+            groups &= {group for group, ref in self._groups().items() if ref in wanted}
         return groups
 
 
@@ -216,9 +227,11 @@ def _page_query(conditions):
             .select_from(leases.join(units, units.c.id == leases.c.unit_id)).where(*conditions))
 
 
-def _paginate(connection, source, conditions, page: PageRequest) -> Page:
-    """One page in seq order. With a cursor: a keyset seek (WHERE seq > / < position), never an OFFSET scan
-    from the start; `offset` then skips records after the position. Without a cursor: offset/limit."""
+def _paginate(connection, source, conditions, page: PageRequest) -> tuple[Page, int]:
+    """One page in seq order and the count of every match, in one statement. With a cursor: a keyset seek
+    (WHERE seq > / < position), never an OFFSET scan from the start; `offset` then skips records after the
+    position. Without a cursor: offset/limit. Whether records lie on the other side of the cursor (the
+    previous page going forwards, the next one going backwards) is an EXISTS in the same statement."""
     seq = t.trv_leases.c.seq
     size = page.size
     cursor = page.cursor
@@ -226,32 +239,40 @@ def _paginate(connection, source, conditions, page: PageRequest) -> Page:
     where = list(conditions)
     if cursor is not None:
         where.append(seq < cursor.seq if backwards else seq > cursor.seq)
-    query = _page_query(where).order_by(seq.desc() if backwards else seq).limit(size + 1)
+
+    def matching(*more):
+        return select(t.trv_leases.c.seq).select_from(source).where(*conditions, *more).correlate(None)
+
+    total = select(func.count()).select_from(source).where(*conditions).correlate(None).scalar_subquery()
+    extra = [total.label("total_count")]
+    if cursor is not None:
+        extra.append(exists(matching(seq >= cursor.seq if backwards else seq <= cursor.seq)).label("beyond"))
+    query = _page_query(where).add_columns(*extra).order_by(seq.desc() if backwards else seq).limit(size + 1)
     if page.offset:  # past SQLite's integer range there is nothing to skip to anyway
         query = query.offset(min(page.offset, Cursor.END))
     rows = connection.execute(query).all()
+    if not rows:
+        # Only when offset or a cursor points past the records (or nothing matches): "previous" is then the
+        # last page.
+        count = connection.execute(select(func.count()).select_from(source).where(*conditions)).scalar_one()
+        if backwards:
+            return Page([], Cursor("after", 0), None), count
+        return Page([], None, Cursor("before", Cursor.END)), count
+    count = rows[0].total_count
+    # Records skipped by offset lie between the cursor and the page: the other side is not empty.
+    beyond = bool(page.offset) or (cursor is not None and bool(rows[0].beyond))
     more = len(rows) > size  # one more record beyond the page, in the direction of travel
     rows = rows[:size]
     if backwards:
         rows.reverse()
-
-    def any_matching(condition) -> bool:
-        return connection.execute(select(seq).select_from(source).where(*conditions, condition).limit(1)).first() \
-            is not None
-
-    if not rows:
-        # Only when offset or a cursor points past the records: "previous" is then the last page.
-        if backwards:
-            return Page([], Cursor("after", 0), None)
-        return Page([], None, Cursor("before", Cursor.END))
     first, last = rows[0].seq, rows[-1].seq
     if backwards:
-        has_next, has_previous = any_matching(seq > last), more
+        has_next, has_previous = beyond, more
     else:
         has_next = more
-        has_previous = (page.offset > 0) if cursor is None else any_matching(seq < first)
+        has_previous = (page.offset > 0) if cursor is None else beyond
     return Page(rows, Cursor("after", last) if has_next else None,
-                Cursor("before", first) if has_previous else None)
+                Cursor("before", first) if has_previous else None), count
 
 
 def _serialise(connection, rows) -> list[dict]:
