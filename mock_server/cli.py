@@ -74,21 +74,33 @@ def serve(args) -> int:
     _log_requests_to_stdout()
     if args.reload:
         return _serve_for_development(args, config)
+    app = create_app(config)  # loads fixtures once, in the master, before workers fork
+    store = app.extensions["sandbox"].store
+    workers = args.workers
+    if store.in_memory and workers != 1:  # each process would have a database of its own
+        print("--db sqlite:// (in memory): serving with one worker, the only process that sees that database",
+              file=sys.stderr, flush=True)
+        workers = 1
+    else:
+        store.engine.dispose()
+    if args.server == "granian":
+        return _serve_with_granian(args, app, config, workers)
     from gunicorn.app.base import BaseApplication
 
-    app = create_app(config)  # loads fixtures once, in the master, before workers fork
-    app.extensions["sandbox"].store.engine.dispose()
+    journal = app.extensions["sandbox"].control.backend.journal
     options = {
         "bind": f"{args.host}:{args.port}",
-        "workers": args.workers,
-        "worker_class": "gthread",
+        "workers": workers,
+        "worker_class": "sync" if args.server == "gunicorn-sync" else "gthread",
         "threads": args.threads,
         "accesslog": None,  # the app logs each request itself, with secrets masked
         "errorlog": "-",
         "loglevel": "info",
         "graceful_timeout": 10,
         "timeout": 60,
-        "post_fork": lambda server, worker: app.extensions["sandbox"].store.engine.dispose(),
+        "control_socket_disable": True,  # one per user by default ($HOME/.gunicorn): servers would share it
+        "post_fork": lambda server, worker: None if store.in_memory else store.engine.dispose(),
+        "worker_exit": lambda server, worker: journal.flush(),  # queued journal entries written before exit
     }
 
     class Server(BaseApplication):
@@ -102,6 +114,19 @@ def serve(args) -> int:
     print(f"Sandbox on http://{args.host}:{args.port}/ "
           f"({', '.join(app.extensions['sandbox'].apis)}; database {app.config['DATABASE_URL']})", flush=True)
     Server().run()
+    return 0
+
+
+def _serve_with_granian(args, app, config: dict, workers: int) -> int:
+    """The same app under granian (Rust HTTP, WSGI interface): a server `make bench` compares with gunicorn."""
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    print(f"Sandbox on http://{args.host}:{args.port}/ (granian; "
+          f"{', '.join(app.extensions['sandbox'].apis)}; database {app.config['DATABASE_URL']})", flush=True)
+    server = Granian("mock_server.app:create_app", address=args.host, port=args.port, interface=Interfaces.WSGI,
+                     workers=workers, blocking_threads=args.threads, log_access=False)
+    server.serve(target_loader=lambda _target: app)  # workers fork from this process: the app is theirs
     return 0
 
 
@@ -146,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--port", type=int, default=8080)
     run.add_argument("--workers", type=int, default=2)
     run.add_argument("--threads", type=int, default=4)
+    run.add_argument("--server", choices=["gunicorn-gthread", "gunicorn-sync", "granian"], default="gunicorn-gthread",
+                     help="the HTTP server (default gunicorn-gthread; the others are measured by `make bench`)")
     run.add_argument("--reload", action="store_true",
                      help="development: one process that restarts on code, spec and fixture changes")
     run.add_argument("--admin-token", help="require `Authorization: Bearer <it>` on /_sandbox (env SANDBOX_ADMIN_TOKEN);"
