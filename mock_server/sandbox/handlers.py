@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import request
 
+from .. import jsonbody
 from . import Control, errors
 from .state import NotFound
 
@@ -23,7 +24,10 @@ def _body(call, required: bool = True) -> dict:
         if required:
             raise errors.invalid("A JSON body is required")
         return {}
-    body = request.get_json(force=True, silent=True)
+    try:  # strictly: NaN, Infinity and nesting deeper than jsonbody.MAX_DEPTH are not a JSON object either
+        body = jsonbody.loads(request.get_data(cache=True))
+    except jsonbody.MalformedJson:
+        body = None
     if not isinstance(body, dict):
         raise errors.invalid("The body must be a JSON object")
     try:  # JSON escapes can spell lone surrogates (\ud800), which are not text

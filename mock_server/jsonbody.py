@@ -1,0 +1,52 @@
+"""Request bodies parsed strictly: JSON as RFC 8259 defines it, nested at most MAX_DEPTH deep.
+
+Python's json module accepts NaN, Infinity and -Infinity, which are not JSON, and recurses once per level
+of nesting, so a body of a few kilobytes of brackets exhausted the stack (a 500 before authentication).
+Here the nesting is measured first, without recursing, and a deeper body is malformed like any other.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+MAX_DEPTH = 64  # arrays and objects inside each other; the deepest documented request body nests 3 deep
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_A_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_OPENING = frozenset(b"[{")
+
+
+class MalformedJson(ValueError):
+    pass
+
+
+def too_deep(raw: bytes, limit: int = MAX_DEPTH) -> bool:
+    """Whether the arrays and objects of a JSON text nest deeper than `limit` (brackets in strings aside)."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:  # the usual case: too few brackets to be that deep
+        return False
+    depth = 0
+    for byte in _STRING.sub(b"", raw).translate(None, _NOT_A_BRACKET):
+        if byte in _OPENING:
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def _not_json(constant: str):
+    raise MalformedJson(f"{constant} is not a JSON value")
+
+
+def loads(raw: bytes) -> Any:
+    """The JSON value of a request body; MalformedJson for anything that is not JSON or nests too deep."""
+    if too_deep(raw):
+        raise MalformedJson(f"the body nests deeper than {MAX_DEPTH} levels")
+    try:
+        return json.loads(raw, parse_constant=_not_json)
+    except MalformedJson:
+        raise
+    except ValueError as error:  # includes UnicodeDecodeError: bytes that are not UTF-8 (or -16, -32) text
+        raise MalformedJson(str(error)) from None

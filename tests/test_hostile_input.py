@@ -1,0 +1,124 @@
+"""Hostile input answers the documented 4xx, never a 500: NaN/Infinity, deep nesting, huge names, non-ASCII digits,
+concurrent tenant creation (findings of the security review)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mock_server import jsonbody
+from mock_server.app import create_app
+
+TOKEN = "lsy_sandbox_5f3c9a2e7b1d4c8f9a0e6b2d7c4f1a3e8b5d"
+COMPANY, PASSWORD = 123, "sandbox-pass-123"
+LEASEY = {"Authorization": f"Bearer {TOKEN}"}
+JSON = {"Content-Type": "application/json"}
+MALFORMED = {"error": "Bad Request", "message": "Malformed JSON: the request body must be a JSON object"}
+CONTROL_MALFORMED = {"error": "invalid_request", "message": "The body must be a JSON object"}
+NOT_A_FORM = {"error": "invalid_request",
+              "error_description": "The request body must be application/x-www-form-urlencoded."}
+NOT_AN_INTEGER = {"error": "Bad Request", "message": "company_id must be an integer"}
+LISTING = {"name": "Hostile Input", "address": "1 Test St", "city": "Toronto", "province_state": "ON",
+           "country": "Canada", "unit_type": "apartment"}
+
+
+@pytest.fixture(scope="module")
+def app():
+    return create_app({"DATABASE_URL": "sqlite://", "NOW": "2026-06-01T12:00:00"})
+
+
+@pytest.fixture
+def client(app):
+    client = app.test_client()
+    yield client
+    assert client.delete("/_sandbox/faults").status_code == 204
+
+
+def report(client) -> list[dict]:
+    response = client.get("/leasey/reports/properties", query_string={"company_id": COMPANY},
+                          headers={**LEASEY, "X-Company-Password": PASSWORD})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def write_body(value: str, field: str = "bedrooms", listing: dict | None = None) -> str:
+    """A property write body as text, with `value` spelled as is (NaN is no JSON: json.dumps would write it)."""
+    properties = "".join(f'"{key}": "{item}", ' for key, item in (listing or LISTING).items())
+    return (f'{{"company_id": {COMPANY}, "password": "{PASSWORD}", '
+            f'"property": {{{properties}"{field}": {value}}}}}')
+
+
+def nested(depth: int, kind: str) -> str:
+    return "[" * depth + "]" * depth if kind == "array" else '{"a":' * (depth - 1) + "{}" + "}" * (depth - 1)
+
+
+def journal(client) -> list[dict]:
+    response = client.get("/_sandbox/journal", query_string={"limit": 1000})
+    assert response.status_code == 200
+    return response.get_json()["entries"]
+
+
+# -- 1. NaN and Infinity are not JSON -------------------------------------------------------------------------
+
+NON_JSON_NUMBERS = ("NaN", "Infinity", "-Infinity")
+NUMBER_FIELDS = ("bedrooms", "bathrooms", "security_deposit", "rent_amount")
+
+
+@pytest.mark.parametrize("field", NUMBER_FIELDS)
+@pytest.mark.parametrize("value", NON_JSON_NUMBERS)
+def test_nan_or_infinity_in_a_create_is_the_malformed_json_400(client, field, value):
+    before = report(client)
+    response = client.post("/leasey/properties", data=write_body(value, field), headers={**LEASEY, **JSON})
+    assert (response.status_code, response.get_json()) == (400, MALFORMED)
+    assert report(client) == before
+
+
+@pytest.mark.parametrize("field", NUMBER_FIELDS)
+@pytest.mark.parametrize("value", NON_JSON_NUMBERS)
+def test_nan_or_infinity_in_an_update_is_the_malformed_json_400(client, field, value):
+    created = client.post("/leasey/properties", headers=LEASEY, json={
+        "company_id": COMPANY, "password": PASSWORD, "property": {**LISTING, "name": f"Update {field} {value}"}})
+    assert created.status_code == 201, created.get_json()
+    before = report(client)
+    response = client.put(f"/leasey/properties/{created.get_json()['property_id']}",
+                          data=write_body(value, field, {}), headers={**LEASEY, **JSON})
+    assert (response.status_code, response.get_json()) == (400, MALFORMED)
+    assert report(client) == before
+
+
+@pytest.mark.parametrize("value", NON_JSON_NUMBERS)
+def test_nan_or_infinity_in_a_fault_rule_is_the_invalid_body_400(client, value):
+    response = client.post("/_sandbox/faults", data=f'{{"action": {{"status": 503}}, "probability": {value}}}',
+                           headers=JSON)
+    assert (response.status_code, response.get_json()) == (400, CONTROL_MALFORMED)
+    assert client.get("/_sandbox/faults").get_json() == []
+
+
+def test_nan_inside_a_string_is_text():
+    assert jsonbody.loads(b'{"name": "NaN", "n": [1.5, -2e3]}') == {"name": "NaN", "n": [1.5, -2000.0]}
+
+
+# -- 2. Nesting depth -----------------------------------------------------------------------------------------
+
+DEPTHS = (500, 100_000)
+
+
+def test_the_depth_limit_is_64(client):
+    def create(depth: int):
+        # the body is depth 1, the property 2, its name holds the rest: depth - 2 arrays
+        body = write_body(nested(depth - 2, "array"), "name", {k: v for k, v in LISTING.items() if k != "name"})
+        return client.post("/leasey/properties", data=body, headers={**LEASEY, **JSON})
+
+    assert jsonbody.MAX_DEPTH == 64
+    at_limit = create(64)
+    assert at_limit.status_code == 422 and at_limit.get_json()["message"] == (
+        "Validation failed. See 'details' for field-level errors.")
+    over = create(65)
+    assert (over.status_code, over.get_json()) == (400, MALFORMED)
+
+
+def test_brackets_inside_strings_do_not_count_towards_the_depth():
+    text = '{"a": "' + "[" * 1000 + '", "b": "\\"[[[[", "c": [[[]]]}'
+    assert not jsonbody.too_deep(text.encode())
+    assert jsonbody.loads(text.encode())["c"] == [[[]]]
+    assert jsonbody.too_deep(("[" * 65 + "]" * 65).encode()) and not jsonbody.too_deep(("[" * 64 + "]" * 64).encode())
+
