@@ -7,6 +7,7 @@ import pytest
 
 from mock_server import jsonbody
 from mock_server.app import create_app
+from mock_server.sandbox import masking
 
 TOKEN = "lsy_sandbox_5f3c9a2e7b1d4c8f9a0e6b2d7c4f1a3e8b5d"
 COMPANY, PASSWORD = 123, "sandbox-pass-123"
@@ -102,6 +103,34 @@ def test_nan_inside_a_string_is_text():
 DEPTHS = (500, 100_000)
 
 
+@pytest.mark.parametrize("kind", ("array", "object"))
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_a_deeply_nested_body_is_malformed_on_every_api_and_journaled_as_text(client, depth, kind):
+    body = nested(depth, kind)
+    assert client.delete("/_sandbox/journal").status_code == 204
+    before = report(client)
+
+    create = client.post("/leasey/properties", data=body, headers={**LEASEY, **JSON})
+    assert (create.status_code, create.get_json()) == (400, MALFORMED)
+    read = client.get("/leasey/reports/properties", query_string={"company_id": COMPANY}, data=body,
+                      headers={**LEASEY, **JSON, "X-Company-Password": PASSWORD})  # the body is ignored
+    assert read.status_code == 200 and read.get_json() == before
+    oauth = client.post("/travtus/oauth2/token", data=body, headers=JSON)
+    assert (oauth.status_code, oauth.get_json()) == (400, NOT_A_FORM)
+    fault = client.post("/_sandbox/faults", data=body, headers=JSON)
+    assert (fault.status_code, fault.get_json()) == (400, CONTROL_MALFORMED)
+    assert client.get("/_sandbox/faults").get_json() == []
+
+    entries = journal(client)  # every request journaled (none lost with its writer's batch), bodies as text
+    assert [(e["method"], e["path"], e["status"]) for e in entries] == [
+        ("POST", "/travtus/oauth2/token", 400), ("GET", "/leasey/reports/properties", 200),
+        ("POST", "/leasey/properties", 400), ("GET", "/leasey/reports/properties", 200)]
+    for entry in entries[:3]:
+        assert isinstance(entry["request_body"], str) and body.startswith(entry["request_body"])
+    for entry in (entries[0], entries[2]):  # (the report's answer is over 64 KiB itself)
+        assert entry["truncated"] == (len(body) > 65_536)
+
+
 def test_the_depth_limit_is_64(client):
     def create(depth: int):
         # the body is depth 1, the property 2, its name holds the rest: depth - 2 arrays
@@ -122,3 +151,33 @@ def test_brackets_inside_strings_do_not_count_towards_the_depth():
     assert jsonbody.loads(text.encode())["c"] == [[[]]]
     assert jsonbody.too_deep(("[" * 65 + "]" * 65).encode()) and not jsonbody.too_deep(("[" * 64 + "]" * 64).encode())
 
+
+def test_a_deep_body_naming_a_company_does_not_break_a_company_fault_rule(client):
+    rule = client.post("/_sandbox/faults", json={"match": {"company_id": COMPANY}, "action": {"status": 503}})
+    assert rule.status_code == 201
+    body = nested(100_000, "array")
+    response = client.post("/leasey/properties", data=body, headers={**LEASEY, **JSON})
+    assert (response.status_code, response.get_json()) == (400, MALFORMED)
+    assert client.get(f"/_sandbox/faults/{rule.get_json()['id']}").get_json()["fired"] == 0
+
+
+def test_a_deep_journaled_body_still_has_its_secrets_masked(client):
+    assert client.delete("/_sandbox/journal").status_code == 204
+    body = f'{{"password": "{PASSWORD}", "deep": {nested(500, "array")}}}'
+    response = client.post("/leasey/properties", data=body, headers={**LEASEY, **JSON})
+    assert (response.status_code, response.get_json()) == (400, MALFORMED)
+    [entry] = journal(client)
+    assert PASSWORD not in entry["request_body"] and '"password": "***"' in entry["request_body"]
+
+
+def test_masking_copies_any_depth_without_recursing():
+    value: list = []
+    for _ in range(100_000):
+        value = [value, {"password": "secret", "keep": 1}]
+    masked = masking.fields(value)
+    for _ in range(100_000):
+        assert masked[1] == {"password": "***", "keep": 1}
+        masked = masked[0]
+    assert masked == []
+    assert masking.fields({"token": "t", "a": [{"Client_Secret": "s"}, [3, {"b": None}]], "c": {}}) == {
+        "token": "***", "a": [{"Client_Secret": "***"}, [3, {"b": None}]], "c": {}}

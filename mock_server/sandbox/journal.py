@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl
 import orjson
 from sqlalchemy import delete, func, insert, select, update
 
+from .. import jsonbody
 from ..store import Store
 from . import masking
 from .tables import journal
@@ -211,7 +212,8 @@ def body(raw: bytes, mimetype: str | None) -> tuple[Any, bool]:
     if not raw:
         return None, False
     truncated = len(raw) > BODY_LIMIT
-    if mimetype == "application/json" and not truncated:
+    # A body nested deeper than jsonbody.MAX_DEPTH is malformed: recorded as text (parsed, it would recurse).
+    if mimetype == "application/json" and not truncated and not jsonbody.too_deep(raw):
         try:
             return masking.fields(orjson.loads(raw)), False
         except ValueError:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, Response, current_app, g, request
 
+from .. import jsonbody
 from ..record import NO_BODY, close_record, current, open_record
 from . import errors as control_errors
 from . import masking
@@ -124,7 +125,10 @@ def _claimed_company() -> int | None:
     """The Leasey company a request names (query, then JSON body), authenticated or not."""
     raw = request.args.get("company_id")
     if raw is None and request.is_json:
-        body = request.get_json(silent=True)
+        try:
+            body = jsonbody.loads(request.get_data(cache=True))
+        except jsonbody.MalformedJson:
+            body = None
         raw = body.get("company_id") if isinstance(body, dict) else None
     try:
         return int(raw) if raw is not None and not isinstance(raw, bool) else None
