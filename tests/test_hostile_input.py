@@ -3,6 +3,8 @@ concurrent tenant creation (findings of the security review)."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from mock_server import jsonbody
@@ -181,3 +183,25 @@ def test_masking_copies_any_depth_without_recursing():
     assert masked == []
     assert masking.fields({"token": "t", "a": [{"Client_Secret": "s"}, [3, {"b": None}]], "c": {}}) == {
         "token": "***", "a": [{"Client_Secret": "***"}, [3, {"b": None}]], "c": {}}
+
+
+# -- 3. A huge property name ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("length", (50_000, 100_000))
+def test_a_huge_name_is_created_with_a_unique_slug_and_not_logged(client, caplog, capfd, length):
+    caplog.set_level(logging.DEBUG)
+    name = f"Huge{length}" + "N" * length
+    count = len(report(client))
+    slugs = []
+    for _ in range(2):
+        response = client.post("/leasey/properties", headers=LEASEY, json={
+            "company_id": COMPANY, "password": PASSWORD, "property": {**LISTING, "name": name}})
+        assert response.status_code == 201, response.get_data(as_text=True)[:300]
+        slugs.append(response.get_json()["url_slug"])
+    assert slugs == [name.lower(), name.lower() + "-2"]
+    renamed = client.put(f"/leasey/properties/{response.get_json()['property_id']}", headers=LEASEY, json={
+        "company_id": COMPANY, "password": PASSWORD, "property": {"name": name + "X"}})
+    assert renamed.status_code == 200 and renamed.get_json()["url_slug"] == name.lower() + "x"
+    assert len(report(client)) == count + 2
+    captured = capfd.readouterr()
+    assert "n" * 200 not in (captured.out + captured.err + caplog.text).lower()

@@ -59,9 +59,12 @@ class ListingWriter:
     @staticmethod
     def _slugs_like(connection, company, base: str, except_id: int | None = None) -> set[str]:
         """The company's slugs a new slug from `base` could collide with: `base` and `base-…` (not the whole list)."""
-        slugs = t.properties.c.slug
+        # By prefix with substr, not LIKE: LIKE would make a pattern of the name, and SQLite refuses a pattern
+        # over 50,000 bytes (a long name answered 500). Not a range either: in a non-C collation (PostgreSQL)
+        # '-' does not sort bytewise. Slugs are ASCII, so substr's characters are bytes; names are not capped.
+        slugs, prefix = t.properties.c.slug, f"{base}-"
         query = select(slugs).where(t.properties.c.company_id == company.id,
-                                    (slugs == base) | slugs.startswith(f"{base}-", autoescape=True))
+                                    (slugs == base) | (func.substr(slugs, 1, len(prefix)) == prefix))
         if except_id is not None:
             query = query.where(t.properties.c.id != except_id)
         return set(connection.execute(query).scalars())
