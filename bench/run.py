@@ -45,6 +45,7 @@ HOST = "127.0.0.1"
 NOW = scale.NOW
 LEASEY_TOKEN = "lsy_sandbox_5f3c9a2e7b1d4c8f9a0e6b2d7c4f1a3e8b5d"  # fixtures/leasey.yaml
 COMPANY, PASSWORD = 123, "sandbox-pass-123"
+COMPANY_2, PASSWORD_2 = 456, "sandbox-pass-456"
 TRAVTUS_CLIENT, TRAVTUS_SECRET, TRAVTUS_TOKEN = "sandbox-client", "sandbox-secret", "trv_sandbox_full"
 HEALTH_PATHS = ("/_sandbox/health", "/")  # the ceiling: the trivial endpoint, or the index until it exists
 
@@ -54,8 +55,9 @@ HEALTH_PATHS = ("/_sandbox/health", "/")  # the ceiling: the trivial endpoint, o
 class Server:
     """`mock-server serve` on a free loopback port, as `make serve` runs it (2 workers, default threads)."""
 
-    def __init__(self, db: Path, log: Path):
-        self.db, self.log = db, log
+    def __init__(self, db: Path, log: Path, extra: tuple[str, ...] = (), url: str | None = None):
+        self.db, self.log, self.extra = db, log, extra
+        self.db_url = url or f"sqlite:///{db}"
         self.port = _free_port()
         self.process = None
         self.cold_start = None
@@ -66,7 +68,7 @@ class Server:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [str(BIN / "mock-server"), "serve", "--host", HOST, "--port", str(self.port), "--workers", "2",
-                 "--db", f"sqlite:///{self.db}"], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+                 "--db", self.db_url, *self.extra], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
         deadline = started + 120
         while time.perf_counter() < deadline:
             if self.process.poll() is not None:
@@ -149,6 +151,15 @@ class Client:
             response = self.connection.getresponse()
         data = response.read()
         return response.status, (json.loads(data) if data else None)
+
+    def timed(self, path: str, headers: dict) -> tuple[int, float, float, bytes]:
+        """(status, ms to the status line and headers, ms to the last byte, body) of one GET."""
+        started = time.perf_counter()
+        self.connection.request("GET", path, headers=headers)
+        response = self.connection.getresponse()
+        first = time.perf_counter()
+        data = response.read()
+        return response.status, (first - started) * 1000, (time.perf_counter() - started) * 1000, data
 
 
 # -- load generation -----------------------------------------------------------------------------------
@@ -307,23 +318,129 @@ def throughput(server: Server, load: Load, concurrencies: list[int]) -> list[dic
     return cells
 
 
+def mixed(server: Server, load: Load, connections: int = 32) -> dict:
+    """90% report reads across both companies (properties, showings, leads of 123 and 456), 10% PUTs."""
+    client = Client(server.port)
+    uuids = []
+    for number in range(20):
+        status, body = client.call("POST", "/leasey/properties", {"Authorization": f"Bearer {LEASEY_TOKEN}",
+                                                                 "Content-Type": "application/json"},
+                                   json.dumps({"company_id": COMPANY, "password": PASSWORD, "property": {
+                                       "name": f"Bench Mixed Target {number}", "address": f"{number} Mixed Road",
+                                       "city": "Toronto", "province_state": "ON", "country": "Canada"}}))
+        assert status == 201, body
+        uuids.append(body["property_id"])
+    env = {"BENCH_MODE": "mixed", "BENCH_AUTHORIZATION": f"Bearer {LEASEY_TOKEN}", "BENCH_COMPANY_ID": str(COMPANY),
+           "BENCH_PASSWORD": PASSWORD, "BENCH_COMPANY_ID_2": str(COMPANY_2), "BENCH_PASSWORD_2": PASSWORD_2,
+           "BENCH_UUIDS": ",".join(uuids)}
+    result = load.run(server.url + "/leasey/reports/properties", connections, env)
+    print(f"  mixed (90% reads of both companies, 10% PUT) c={connections} {result['rps']:8.1f} req/s  "
+          f"p50 {result['p50']:8.1f} ms  p99 {result['p99']:8.1f} ms  errors {result['errors']}",
+          file=sys.stderr, flush=True)
+    return {"c": connections, **result}
+
+
+PRISM_VERSION = "5.16.0"  # @stoplight/prism-cli, from the npm registry
+
+
+def ensure_prism() -> Path | None:
+    """Prism (the open-source mock server a partner would pick instead), installed once under var/bench/."""
+    prefix = ROOT / "var" / "bench" / f"prism-{PRISM_VERSION}"
+    binary = prefix / "node_modules" / ".bin" / "prism"
+    if binary.exists():
+        return binary
+    if not shutil.which("npm"):
+        return None
+    prefix.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(["npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--silent",
+                             f"@stoplight/prism-cli@{PRISM_VERSION}"], capture_output=True, text=True, timeout=600)
+    if result.returncode != 0 or not binary.exists():
+        print(f"  prism: npm install failed: {result.stderr[-500:]}", file=sys.stderr, flush=True)
+        return None
+    return binary
+
+
+def prism(load: Load, work: Path, concurrencies: list[int]) -> list[dict]:
+    """Prism serving openapi/leasey.yaml (static examples) on loopback, the properties report measured."""
+    binary = ensure_prism()
+    if binary is None:
+        return []
+    port = _free_port()
+    with open(work / "prism.log", "ab") as log:
+        process = subprocess.Popen([str(binary), "mock", "-h", HOST, "-p", str(port), str(ROOT / "openapi" / "leasey.yaml")],
+                                   stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    path = f"/reports/properties?company_id={COMPANY}"
+    headers = {"Authorization": f"Bearer {LEASEY_TOKEN}", "X-Company-Password": PASSWORD}
+    try:
+        deadline = time.perf_counter() + 60
+        while time.perf_counter() < deadline:
+            try:
+                connection = http.client.HTTPConnection(HOST, port, timeout=5)
+                connection.request("GET", path, headers=headers)
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        else:
+            print("  prism: no 200 within 60 s", file=sys.stderr, flush=True)
+            return []
+        env = {"BENCH_AUTHORIZATION": f"Bearer {LEASEY_TOKEN}", "BENCH_PASSWORD": PASSWORD}
+        cells = []
+        for connections in concurrencies:
+            result = load.run(f"http://{HOST}:{port}{path}", connections, env)
+            print(f"  prism GET /reports/properties c={connections:<3} {result['rps']:8.1f} req/s  "
+                  f"p50 {result['p50']:8.1f} ms  errors {result['errors']}", file=sys.stderr, flush=True)
+            cells.append({"c": connections, **result})
+        return cells
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+SERVER_KINDS = ("gunicorn-gthread", "gunicorn-sync", "granian")
+
+
+def server_kinds(db: Path, work: Path, load: Load) -> list[dict]:
+    """The same app under each server `mock-server serve --server` offers: ceiling and two reports at c=32."""
+    rows = []
+    for kind in SERVER_KINDS:
+        copy = work / f"server-{kind}.db"
+        shutil.copyfile(db, copy)
+        server = Server(copy, work / f"server-{kind}.log", extra=("--server", kind)).start()
+        leasey = {"BENCH_AUTHORIZATION": f"Bearer {LEASEY_TOKEN}", "BENCH_PASSWORD": PASSWORD}
+        row = {"server": kind}
+        for label, path, env in (("ceiling", server.health, {}),
+                                 ("properties", f"/leasey/reports/properties?company_id={COMPANY}", leasey),
+                                 ("showings", f"/leasey/reports/showings?company_id={COMPANY}", leasey)):
+            row[label] = load.run(server.url + path, 32, env)["rps"]
+        print(f"  server {kind:<18} ceiling {row['ceiling']:8.1f}  properties {row['properties']:7.1f}  "
+              f"showings {row['showings']:7.1f} req/s (c=32)", file=sys.stderr, flush=True)
+        server.stop()
+        rows.append(row)
+    return rows
+
+
 # -- section 2: scale ------------------------------------------------------------------------------------------
 
 def sample(client: Client, path: str, headers: dict, calls: int, budget: float) -> dict:
-    """Sequential calls (one warm-up first): p50 / p99 (the largest sample when there are few) in ms."""
+    """Sequential calls (one warm-up first): p50 / p99 (the largest sample when there are few) in ms, the p50
+    of the time to the first byte (status line and headers), and rows per second at the p50."""
     status, body = client.call("GET", path, headers)
     assert status == 200, (path, status, body)
     rows = len(body["data"]) if isinstance(body, dict) and "data" in body else len(body)
-    samples = []
+    del body
+    samples, firsts = [], []
     stop = time.perf_counter() + budget
     while len(samples) < calls and (len(samples) < 3 or time.perf_counter() < stop):
-        started = time.perf_counter()
-        status, _ = client.call("GET", path, headers)
-        samples.append((time.perf_counter() - started) * 1000)
+        status, first, total, _ = client.timed(path, headers)
+        samples.append(total)
+        firsts.append(first)
         assert status == 200
     ordered = sorted(samples)
-    return {"rows": rows, "calls": len(samples), "p50": statistics.median(ordered),
-            "p99": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]}
+    p50 = statistics.median(ordered)
+    return {"rows": rows, "calls": len(samples), "p50": p50, "first_byte": statistics.median(firsts),
+            "p99": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], "rows_per_s": rows / p50 * 1000}
 
 
 def scale_latencies(server: Server, credentials: dict, calls: int) -> list[dict]:
@@ -389,11 +506,38 @@ def markdown(report: dict) -> str:
             lines.append(f"| {cell['endpoint']} | {cell['c']} | {cell['rps']:.1f} | {cell['p50']:.1f} | "
                          f"{cell['p99']:.1f} | {cell['ratio']:.2f} | {cell['errors']} |")
         lines.append("")
+    if report.get("mixed"):
+        cell = report["mixed"]
+        lines += ["## Mixed load", "", "| load | c | req/s | p50 ms | p99 ms | errors |", "|---|--:|--:|--:|--:|--:|",
+                  f"| 90% report reads (properties, showings, leads of companies 123 and 456), 10% PUT | {cell['c']} | "
+                  f"{cell['rps']:.1f} | {cell['p50']:.1f} | {cell['p99']:.1f} | {cell['errors']} |", ""]
+    if report.get("prism"):
+        ours = {cell["c"]: cell["rps"] for cell in report.get("throughput", [])
+                if cell["endpoint"] == "GET /leasey/reports/properties"}
+        lines += [f"## Beside Prism {PRISM_VERSION} (`prism mock openapi/leasey.yaml`, static examples)", "",
+                  "| GET /reports/properties | c | Prism req/s | sandbox req/s | sandbox ÷ Prism |", "|---|--:|--:|--:|--:|"]
+        for cell in report["prism"]:
+            mine = ours.get(cell["c"], float("nan"))
+            lines.append(f"| | {cell['c']} | {cell['rps']:.1f} | {mine:.1f} | {mine / cell['rps']:.2f} |")
+        lines.append("")
+    if report.get("servers_compared"):
+        lines += ["## Servers (same app, same database, c=32)", "",
+                  "| server | ceiling req/s | properties req/s | showings req/s |", "|---|--:|--:|--:|"]
+        for row in report["servers_compared"]:
+            lines.append(f"| {row['server']} | {row['ceiling']:.1f} | {row['properties']:.1f} | {row['showings']:.1f} |")
+        lines.append("")
     if report.get("scale"):
         lines += [f"## Scale ({report['scale_data']})", "",
-                  "| request | rows | calls | p50 ms | p99 ms |", "|---|--:|--:|--:|--:|"]
+                  "| request | rows | calls | p50 ms | first byte p50 ms | p99 ms | rows/s |",
+                  "|---|--:|--:|--:|--:|--:|--:|"]
         for row in report["scale"]:
-            lines.append(f"| {row['what']} | {row['rows']:,} | {row['calls']} | {row['p50']:.1f} | {row['p99']:.1f} |")
+            lines.append(f"| {row['what']} | {row['rows']:,} | {row['calls']} | {row['p50']:.1f} | "
+                         f"{row['first_byte']:.1f} | {row['p99']:.1f} | {row['rows_per_s']:,.0f} |")
+        lines.append("")
+    targets = _targets(report)
+    if targets:
+        lines += ["## Targets", "", "| target | measured | met? |", "|---|---|---|"]
+        lines += [f"| {what} | {measured} | {'yes' if met else '**no**'} |" for what, measured, met in targets]
         lines.append("")
     lines += ["## Cold start and memory", "",
               "| database | cold start to first 200 | peak RSS (VmHWM) master | per worker |", "|---|--:|--:|--:|"]
@@ -405,6 +549,51 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _targets(report: dict) -> list[tuple[str, str, bool]]:
+    """Each target of the performance issue, with what this run measured."""
+    found = []
+    cells = {(cell["endpoint"], cell["c"]): cell for cell in report.get("throughput", [])}
+    ratios = (("GET /leasey/reports/properties", 0.40), ("GET /leasey/reports/showings (default window)", 0.25),
+              ("GET /leasey/reports/leads (default window)", 0.25), ("GET /leasey/properties/leads?limit=500", 0.25),
+              ("GET /travtus/leases/ (first page)", 0.40), ("GET /travtus/leases/ (cursor page 2)", 0.40),
+              ("POST /travtus/oauth2/token", 0.50), ("POST /leasey/properties", 0.15),
+              ("PUT /leasey/properties/{id}", 0.15))
+    for endpoint, wanted in ratios:
+        cell = cells.get((endpoint, 32))
+        if cell:
+            found.append((f"{endpoint} at c=32 ≥ {wanted:.2f} × ceiling", f"{cell['ratio']:.2f} ({cell['rps']:.0f} req/s)",
+                          cell["ratio"] >= wanted))
+    latencies = (("GET /leasey/reports/properties", 3), ("GET /travtus/leases/ (first page)", 3),
+                 ("GET /travtus/leases/ (cursor page 2)", 3), ("GET /leasey/reports/showings (default window)", 8),
+                 ("GET /leasey/reports/leads (default window)", 8), ("POST /leasey/properties", 5),
+                 ("PUT /leasey/properties/{id}", 5))
+    for endpoint, wanted in latencies:
+        cell = cells.get((endpoint, 1))
+        if cell:
+            found.append((f"{endpoint} p50 at c=1 ≤ {wanted} ms", f"{cell['p50']:.1f} ms", cell["p50"] <= wanted))
+    ours = cells.get(("GET /leasey/reports/properties", 32))
+    prisms = [cell for cell in report.get("prism", []) if cell["c"] == 32]
+    if ours and prisms:
+        ratio = ours["rps"] / prisms[0]["rps"]
+        found.append(("properties report, sandbox ÷ Prism at c=32 ≥ 1", f"{ratio:.2f}", ratio >= 1))
+    for row in report.get("scale", []):
+        if row["what"].startswith("GET /leasey/reports/showings, one month"):
+            found.append(("one-month showings report at scale ≤ 400 ms p50", f"{row['p50']:.0f} ms ({row['rows']:,} rows)",
+                          row["p50"] <= 400))
+            found.append(("… its first byte ≤ 100 ms", f"{row['first_byte']:.0f} ms", row["first_byte"] <= 100))
+        if row["what"].startswith("GET /leasey/reports/showings, one day"):
+            found.append(("one-day showings report at scale ≤ 20 ms p50", f"{row['p50']:.1f} ms", row["p50"] <= 20))
+    for server in report.get("servers", []):
+        workers = [v for k, v in server["rss"].items() if k != "master"]
+        if server["what"].startswith("scale"):
+            found.append(("worker peak RSS serving the one-month report ≤ 150 MB", f"{max(workers):.0f} MB",
+                          max(workers) <= 150))
+        elif server["what"].startswith("fixture size, existing"):
+            found.append(("cold start ≤ 1 s at fixture size", f"{server['cold_start']:.2f} s", server["cold_start"] <= 1))
+            found.append(("memory per worker ≤ 100 MB", f"{max(workers):.0f} MB", max(workers) <= 100))
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=5, help="seconds per throughput cell (default 5)")
@@ -412,6 +601,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=20, help="sequential calls per scale request (default 20)")
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--skip-peers", action="store_true", help="no Prism and no server comparison")
     parser.add_argument("--output", help="also write the Markdown report to this file")
     args = parser.parse_args(argv)
 
@@ -434,8 +624,13 @@ def main(argv: list[str] | None = None) -> int:
             if what.endswith("existing database") and not args.skip_throughput:
                 print(f"throughput at fixture size ({server.url}) ...", file=sys.stderr, flush=True)
                 report["throughput"] = throughput(server, load, [int(c) for c in args.concurrency.split(",")])
+                report["mixed"] = mixed(server, load)
             report["servers"].append({"what": what, "cold_start": server.cold_start, "rss": server.peak_rss_mb()})
             server.stop()
+        if not args.skip_throughput and not args.skip_peers:
+            print("beside Prism, and the same app under each server ...", file=sys.stderr, flush=True)
+            report["prism"] = prism(load, work, [int(c) for c in args.concurrency.split(",")])
+            report["servers_compared"] = server_kinds(db, work, load)
         timing["fixture size: start-ups and throughput"] = time.perf_counter() - step
 
         if not args.skip_scale:

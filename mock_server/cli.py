@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--admin-token", help="require `Authorization: Bearer <it>` on /_sandbox (env SANDBOX_ADMIN_TOKEN);"
                                            " needed to listen on a non-loopback address")
     run.add_argument("--self-check", choices=["sample", "full", "off"],
-                     help="check each response against the spec: long arrays sampled (default), every item, or not")
+                     help="check each response against the spec: every item (default), long arrays sampled, or not")
     run.add_argument("--journal-size", type=int, help="requests the journal keeps (default 1000; 0: off)")
     run.add_argument("--tenant-idle", type=int, metavar="SECONDS",
                      help="remove a tenant unused this long (default 86400)")

@@ -6,12 +6,15 @@ for a shared deployment. Reports are computed from these normalized tables by qu
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -370,6 +373,7 @@ _VERSIONED = {"settings": (Insert, Update, Delete), "companies": (Insert, Update
               "sbx_faults": (Insert, Delete), "sbx_tenants": (Insert, Delete)}
 _BUMP = update(state_version).where(state_version.c.id == 1).values(version=state_version.c.version + 1)
 _VERSION = select(state_version.c.version).where(state_version.c.id == 1)
+_VERSION_SQL = "SELECT version FROM sbx_state_version WHERE id = 1"
 _SETTINGS = select(settings.c.key, settings.c.value)
 
 
@@ -404,14 +408,16 @@ class Store:
     def __init__(self, url: str):
         self.url = url
         self.in_memory = url in ("sqlite://", "sqlite:///:memory:")
+        json_options = {"json_serializer": _dump_json, "json_deserializer": orjson.loads}
         if self.in_memory:
             # One shared connection so every thread sees the same in-memory database; the lock lets one
             # thread at a time use it.
-            self.engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+            self.engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False},
+                                        **json_options)
         elif url.startswith("sqlite"):
-            self.engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+            self.engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **json_options)
         else:
-            self.engine = create_engine(url, pool_pre_ping=True)
+            self.engine = create_engine(url, pool_pre_ping=True, **json_options)
         self._memory_lock = threading.RLock() if self.in_memory else None
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -419,6 +425,7 @@ class Store:
         event.listen(self.engine, "after_execute", _bump_version_on_change)
         self._snapshot: Snapshot | None = None
         self._snapshot_lock = threading.Lock()
+        self._local = threading.local()
 
     def create_all(self) -> None:
         metadata.create_all(self.engine)
@@ -444,8 +451,16 @@ class Store:
 
     @contextmanager
     def connect(self):
+        """Reads in one transaction: every statement sees the same state."""
         with self._guard(), self.engine.connect() as connection:
             yield connection
+
+    @contextmanager
+    def read(self):
+        """Reads of one statement each (a report, a page): on SQLite no BEGIN and no ROLLBACK around them, the
+        statement is its own transaction."""
+        with self._guard(), self.engine.connect() as connection:
+            yield connection.execution_options(sqlite_single_statement=True)
 
     def is_empty(self) -> bool:
         with self.connect() as connection:
@@ -469,16 +484,40 @@ class Store:
         pinned = _pinned.get()
         if pinned is not None:
             return pinned
-        with self.connect() as connection:
-            version = connection.execute(_VERSION).scalar()
-            current = self._snapshot
-            if current is not None and current.version == version:
-                return current
+        version = self.version()
+        current = self._snapshot
+        if current is not None and current.version == version:
+            return current
+        with self.read() as connection:
             loaded = Snapshot(version=version or 0, settings=dict(connection.execute(_SETTINGS).all()))
         with self._snapshot_lock:
             if self._snapshot is None or self._snapshot.version <= loaded.version:
                 self._snapshot = loaded
         return loaded
+
+    def version(self) -> int | None:
+        """The shared version: one indexed read on this thread's own driver connection (no pool, no
+        transaction: a few microseconds on SQLite), or through the pool for an in-memory database."""
+        if self.in_memory:
+            with self.read() as connection:
+                return connection.execute(_VERSION).scalar()
+        reader = getattr(self._local, "reader", None)
+        if reader is None or self._local.pid != os.getpid():
+            raw = self.engine.raw_connection()
+            raw.detach()  # this thread's for good; not a pool connection a request could wait for
+            self._local.reader, self._local.pid = raw, os.getpid()
+            reader = raw
+        try:
+            cursor = reader.cursor()
+            cursor.execute(_VERSION_SQL)
+            row = cursor.fetchone()
+            cursor.close()
+            if not self.url.startswith("sqlite"):
+                reader.rollback()  # end the read: the next one must see newer versions
+            return row[0] if row else None
+        except Exception:
+            self._local.reader = None  # a broken connection: the next read opens a new one
+            raise
 
     def cached_setting(self, key: str, default=None):
         return self.snapshot().settings.get(key, default)
@@ -505,6 +544,15 @@ class Store:
         connection.execute(_BUMP)
 
 
+def _dump_json(value) -> str:
+    """JSON columns (journal entries, snapshots' settings) written by orjson; what it cannot (an integer past
+    64 bits, a NaN) by the standard library, as before."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
 def _bump_version_on_change(connection, clauseelement, multiparams, params, execution_options, result) -> None:
     kinds = _VERSIONED.get(getattr(getattr(clauseelement, "table", None), "name", None))
     if kinds is not None and isinstance(clauseelement, kinds):
@@ -513,8 +561,10 @@ def _bump_version_on_change(connection, clauseelement, multiparams, params, exec
 
 def _sqlite_begin(connection) -> None:
     """SQLAlchemy's recipe for pysqlite: the driver's own BEGIN is off (see _sqlite_pragmas); this one is ours."""
-    immediate = connection.get_execution_options().get("sqlite_immediate")
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    options = connection.get_execution_options()
+    if options.get("sqlite_single_statement"):
+        return
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_immediate") else "BEGIN")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

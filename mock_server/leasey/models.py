@@ -76,7 +76,7 @@ class LeaseyBackend:
     def report_rows(self, report: str, company, start: datetime | None = None, end: datetime | None = None):
         """The report's rows as the database yields them (a generator: the connection stays open until it ends)."""
         today = self.clock.now().date()
-        with self.store.connect() as connection:
+        with self.store.read() as connection:
             yield from self.reports.rows(connection, report, company, today, start, end)
 
     def get_showings_report(self, company, start: datetime | None, end: datetime | None) -> Iterator[dict]:
@@ -117,7 +117,7 @@ class LeaseyBackend:
                 query = query.where(t.properties.c.uuid == bindparam("uuid"))
             self._property_leads_statements[key] = query
         params = {"company_id": company.id, "limit": limit, "start": start, "end": end, "uuid": property_uuid}
-        with self.store.connect() as connection:
+        with self.store.read() as connection:
             rows = connection.execute(query, {k: v for k, v in params.items() if v is not None or k == "limit"}).all()
         return [{
             "Person_ID": row.person_id, "Application_ID": row.application_id,

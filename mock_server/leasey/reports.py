@@ -10,8 +10,10 @@ spells differently from the facts they show are in ALIASES. A spec field no sour
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
+from functools import cached_property
 
 import orjson
 from sqlalchemy import bindparam, case, exists, func, literal_column, or_, select
@@ -44,6 +46,7 @@ DETAIL_VALUES = (
     "Showings_Total", "Contact_Name", "Contact_Email", "Contact_Phone", "Images", "Unit_Amenities",
     "Unit_Amenities_Count", "Building_Amenities", "Building_Amenities_Count")
 IMAGES_SHOWN = 10  # "Image URLs (up to 10, ordered)"
+REPORT_OF = {"ShowingReportRow": "showings", "LeadReportRow": "leads", "PropertyReportRow": "properties"}
 
 
 class Reports:
@@ -56,12 +59,13 @@ class Reports:
         self.showing_statuses = catalog.enum("ShowingStatus")
         self.first_application_status = catalog.enum("ApplicationStatus")[0]
         self._statements: dict = {}
+        self._labels: dict[str, str] = {}
         self._buckets = {name: self._bucket_table(name) for name in ("LeadStatus", "ApplicantStatus", "LeaseStatus")}
 
     @staticmethod
     def _fields(spec, schema_name: str, own: tuple[str, ...]) -> list[tuple[str, str]]:
         """(wire name, source) for each field of the spec's row schema, in its order; checked at start-up."""
-        known = set(PROPERTY_FACTS) | set(own)
+        known = (set(PROPERTY_FACTS) | set(own)) & (set(VALUES) | set(REPORT_VALUES[REPORT_OF[schema_name]]))
         fields = []
         for name in spec.component(schema_name)["properties"]:
             source = ALIASES.get(name, name)
@@ -233,9 +237,10 @@ class Reports:
     def rows(self, connection, report: str, company, today: date, start: datetime | None = None,
              end: datetime | None = None) -> Iterator[dict]:
         """The report's rows, in order, as the rows come from the database (nothing held but one batch)."""
-        own_values = {"showings": _showing_values, "leads": _lead_values, "properties": self._detail_values}[report]
         rows = self._execute(connection, report, company, today, start, end)
-        return self._shape(rows, company, today, self.fields[report], own_values)
+        make = self._makers[report]
+        context = (today, bool(company.market_rent_enabled))
+        return (make(row, context) for row in rows)
 
     def _execute(self, connection, report: str, company, today: date, start, end):
         params = {"company_id": company.id, "today": today}
@@ -246,110 +251,133 @@ class Reports:
         statement = self.statement(report, start is not None, end is not None)
         return connection.execution_options(yield_per=1000).execute(statement, params)
 
-    def _shape(self, rows, company, today: date, fields, own_values) -> Iterator[dict]:
-        facts_of: dict[int, dict] = {}
-        for row in rows:
-            facts = facts_of.get(row.p_id)
-            if facts is None:
-                facts = facts_of[row.p_id] = self._property_facts(row, company, today)
-            values = {**facts, **own_values(row)}
-            yield {name: values[source] for name, source in fields}
-
-    def _property_facts(self, row, company, today: date) -> dict:
-        label, catalog = self.catalog.label, self.catalog
-        active = row.p_status == "Active"
-        suite = row.p_suite_unit or ""
-        full_address = ", ".join(x for x in (
-            f"{suite}-{row.p_address}" if suite else row.p_address, row.p_city, row.p_province_state,
-            row.p_postal_code, row.p_country) if x)
-        return {
-            "Property_ID": row.p_id, "Unit_ID": row.p_unit_id, "Property_URL_Slug": row.p_slug,
-            "Property_Name": row.p_building_name or row.p_name, "Unit_Name": row.p_name,
-            "Unit_Address": row.p_address, "Full_Address": full_address,
-            "Unit_Type": label(row.p_unit_type), "Unit_Status": row.p_status,
-            "Unit_Publish_Status": "Published" if active and row.p_published else "Unpublished",
-            "Rental_Space": label(row.p_rental_space), "Lease_Term": label(row.p_renewal_frequency),
-            "Rent_Payment_Frequency": label(row.p_rent_payment_frequency),
-            "Suite_Number": suite, "City": row.p_city, "Province_State": row.p_province_state,
-            "Postal_Code": row.p_postal_code or "", "Country": row.p_country,
-            "Days_Listed": days_listed(row.p_marketing_start, row.p_marketing_end, today),
-            "Marketing_Start": _date(row.p_marketing_start), "Marketing_End": _date(row.p_marketing_end),
-            "Date_Available": _date(row.p_date_available),
-            "Rent_Amount": row.p_rent_amount,
-            "Rent_Market": row.p_rent_market if company.market_rent_enabled else None,
-            "Parking_Stalls": row.p_parking_stalls or 0, "Bedrooms": row.p_bedrooms, "Bathrooms": row.p_bathrooms,
-            "Square_Footage": row.p_size_sqft, "Max_Occupancy": row.p_max_occupancy,
-            "Furnishing": catalog.furnishing_labels[row.p_furnishing],
-            "Storage": catalog.storage_labels[row.p_storage_available],
-            "Vacancy_Status": "Occupied" if row.p_active_leases else "Vacant",
-            "Description": row.p_description, "Latitude": row.p_latitude, "Longitude": row.p_longitude,
-            "Listing_URL": LISTING_URL.format(slug=row.p_slug) if active else None,
+    @cached_property
+    def _makers(self) -> dict:
+        """Per report, one function from a database row to the wire row: a dict literal in the spec's field
+        order, each value the expression of its source in VALUES (generated once: no per-field dispatch)."""
+        namespace = {
+            "label": self._label, "furnishing": self.catalog.furnishing_labels, "storage": self.catalog.storage_labels,
+            "features": self.catalog.features, "amenities": self.catalog.building_amenities,
+            "bucket": self._buckets, "loads": orjson.loads, "iso": _iso, "timestamp": timestamp,
+            "days_listed": days_listed, "listing_url": LISTING_URL,
+            "shown": IMAGES_SHOWN, "statuses": self.showing_statuses,
         }
+        makers = {}
+        for report, fields in self.fields.items():
+            # Columns by position: a Row's item access is C, its attribute access a Python call per field.
+            index = {column.key: number for number, column in enumerate(self.statement(report).selected_columns)}
 
-    def _detail_values(self, row) -> dict:
-        """The properties report's own fields: counts and their buckets, amenities, photos and contact."""
-        catalog = self.catalog
-        leads, applicants = row.leads or 0, int(row.applicants or 0)
-        leases = row.p_active_leases or 0
-        by_status = {status: int(getattr(row, f"status_{index}") or 0)
-                     for index, status in enumerate(self.showing_statuses)}
-        features = [catalog.features[i] for i in orjson.loads(row.feature_ids or "[]")]
-        amenities = ([catalog.building_amenities[i] for i in orjson.loads(row.amenity_ids or "[]")]
-                     if row.building_id else [])
-        contact_name = " ".join(x for x in (row.contact_first_name, row.contact_last_name) if x) or None
-        owner_name = " ".join(x for x in (row.owner_first, row.owner_last) if x) or None
-        phone = f"{row.contact_dial_code or ''}{row.contact_phone}" if row.contact_phone else row.owner_phone
-        return {
-            "Lead_Status": self._buckets["LeadStatus"](leads), "Lead_Count": leads,
-            "Applicant_Status": self._buckets["ApplicantStatus"](applicants), "Applicant_Count": applicants,
-            "Lease_Status": self._buckets["LeaseStatus"](leases), "Lease_Count": leases,
-            "Total_Applications": int(row.applications or 0),
-            "Showings_Disqualified": by_status.get("Disqualified", 0), "Showings_Scheduled": by_status.get("Scheduled", 0),
-            "Showings_Confirmed": by_status.get("Confirmed", 0), "Showings_Cancelled": by_status.get("Cancelled", 0),
-            "Showings_Total": row.showings or 0,
-            "Contact_Name": contact_name or owner_name,
-            "Contact_Email": row.contact_email or row.owner_email or f"{row.p_slug}@inbox.leasey.ai",
-            "Contact_Phone": phone,
-            "Images": orjson.loads(row.photo_urls or "[]")[:IMAGES_SHOWN],
-            "Unit_Amenities": features, "Unit_Amenities_Count": len(features),
-            "Building_Amenities": amenities, "Building_Amenities_Count": len(amenities),
-        }
+            def positional(expression: str, index=index) -> str:
+                return re.sub(r"\br\.(\w+)", lambda found: f"r[{index[found[1]]}]", expression)
+
+            used = {source for _, source in fields}
+            values = {**VALUES, **REPORT_VALUES[report]}
+            prelude = [f"    {positional(line)}" for names, lines in PRELUDES.items() if used & set(names)
+                       for line in lines]
+            body = ",\n".join(f"        {name!r}: {positional(values[source])}" for name, source in fields)
+            code = (f"def make_{report}(r, context):\n    today, market_rent = context\n" + "\n".join(prelude)
+                    + f"\n    return {{\n{body}\n    }}\n")
+            scope = {**namespace, "status_columns": [(status, index[f"status_{number}"]) for number, status
+                                                     in enumerate(self.showing_statuses) if f"status_{number}" in index],
+                     "full_address": _full_address_at(index)}
+            exec(compile(code, f"<leasey {report} row>", "exec"), scope)  # noqa: S102 - our own table
+            makers[report] = scope[f"make_{report}"]
+        return makers
+
+    def _label(self, value: str) -> str:
+        found = self._labels.get(value)
+        if found is None:
+            found = self._labels[value] = self.catalog.label(value)
+        return found
 
 
-def _showing_values(row) -> dict:
-    has_lead = row.person_id is not None
-    return {
-        "Date_start": timestamp(row.starts_at), "Date_end": timestamp(row.ends_at),
-        "Showing_Status": row.status, "TeamMember": f"{row.tm_first} {row.tm_last}",
-        "TeamMemberRol": row.role or "Team Member", "Lead_source": row.source or "Unknown",
-        "Showing_Feedback": row.feedback, "Person_ID": row.person_id, "Application_ID": row.application_id,
-        "Lead_Name": f"{row.first_name} {row.last_name}" if has_lead else None,
-        "Lead_First_Name": row.first_name, "Lead_Last_Name": row.last_name,
-        "Lead_Email": row.email, "Lead_Phone": row.phone,
-        "Application_Status": row.application_status, "Applicant_Rating": row.rating,
-        "Tenancy_Application_Status": row.tenancy_application_status,
-        "Lead_Approval_Status": row.approval_status, "Lead_Note": row.note,
-    }
+# The expression of each report value over a row `r` of the report's statement (see the statements above).
+VALUES = {
+    # a property's facts: every report
+    "Property_ID": "r.p_id", "Unit_ID": "r.p_unit_id", "Property_URL_Slug": "r.p_slug",
+    "Property_Name": "r.p_building_name or r.p_name", "Unit_Name": "r.p_name", "Unit_Address": "r.p_address",
+    "Full_Address": "full_address(r)", "Unit_Type": "label(r.p_unit_type)", "Unit_Status": "r.p_status",
+    "Unit_Publish_Status": "'Published' if r.p_status == 'Active' and r.p_published else 'Unpublished'",
+    "Rental_Space": "label(r.p_rental_space)", "Lease_Term": "label(r.p_renewal_frequency)",
+    "Rent_Payment_Frequency": "label(r.p_rent_payment_frequency)", "Suite_Number": "r.p_suite_unit or ''",
+    "City": "r.p_city", "Province_State": "r.p_province_state", "Postal_Code": "r.p_postal_code or ''",
+    "Country": "r.p_country", "Days_Listed": "days_listed(r.p_marketing_start, r.p_marketing_end, today)",
+    "Marketing_Start": "iso(r.p_marketing_start)", "Marketing_End": "iso(r.p_marketing_end)",
+    "Date_Available": "iso(r.p_date_available)", "Rent_Amount": "r.p_rent_amount",
+    "Rent_Market": "r.p_rent_market if market_rent else None", "Parking_Stalls": "r.p_parking_stalls or 0",
+    "Bedrooms": "r.p_bedrooms", "Bathrooms": "r.p_bathrooms", "Square_Footage": "r.p_size_sqft",
+    "Max_Occupancy": "r.p_max_occupancy", "Furnishing": "furnishing[r.p_furnishing]",
+    "Storage": "storage[r.p_storage_available]", "Vacancy_Status": "'Occupied' if r.p_active_leases else 'Vacant'",
+    "Description": "r.p_description", "Latitude": "r.p_latitude", "Longitude": "r.p_longitude",
+    "Listing_URL": "listing_url.format(slug=r.p_slug) if r.p_status == 'Active' else None",
+    # a showing and its lead
+    "Date_start": "timestamp(r.starts_at)", "Date_end": "timestamp(r.ends_at)", "Showing_Status": "r.status",
+    "TeamMember": "f'{r.tm_first} {r.tm_last}'", "TeamMemberRol": "r.role or 'Team Member'",
+    "Lead_source": "r.source or 'Unknown'", "Showing_Feedback": "r.feedback",
+    # a lead and its application (the showings report's lead columns are the same, null without a lead)
+    "Person_ID": "r.person_id", "Application_ID": "r.application_id", "Applicant_ID": "r.applicant_id",
+    "Lead_First_Name": "r.first_name", "Lead_Last_Name": "r.last_name",
+    "Application_Status": "r.application_status", "Lead_Source": "r.source", "Lead_Note": "r.note",
+    "Lead_Date_Created": "timestamp(r.created_at)", "Application_Sent_Date": "timestamp(r.sent_at)",
+    "Application_Received_Date": "timestamp(r.received_at)",
+    # a property's counts and lists: the properties report
+    "Lead_Status": "bucket['LeadStatus'](leads)", "Lead_Count": "leads",
+    "Applicant_Status": "bucket['ApplicantStatus'](applicants)", "Applicant_Count": "applicants",
+    "Lease_Status": "bucket['LeaseStatus'](leases)", "Lease_Count": "leases",
+    "Total_Applications": "int(r.applications or 0)", "Showings_Disqualified": "by_status.get('Disqualified', 0)",
+    "Showings_Scheduled": "by_status.get('Scheduled', 0)", "Showings_Confirmed": "by_status.get('Confirmed', 0)",
+    "Showings_Cancelled": "by_status.get('Cancelled', 0)", "Showings_Total": "r.showings or 0",
+    "Contact_Name": "' '.join(x for x in (r.contact_first_name, r.contact_last_name) if x) "
+                    "or ' '.join(x for x in (r.owner_first, r.owner_last) if x) or None",
+    "Contact_Email": "r.contact_email or r.owner_email or f'{r.p_slug}@inbox.leasey.ai'",
+    "Contact_Phone": "f\"{r.contact_dial_code or ''}{r.contact_phone}\" if r.contact_phone else r.owner_phone",
+    "Images": "loads(r.photo_urls or '[]')[:shown]", "Unit_Amenities": "unit_amenities",
+    "Unit_Amenities_Count": "len(unit_amenities)", "Building_Amenities": "building_amenities",
+    "Building_Amenities_Count": "len(building_amenities)",
+}
+# Values that differ between the showings and the leads report though they share a name.
+REPORT_VALUES = {
+    "showings": {"Lead_Name": "f'{r.first_name} {r.last_name}' if r.person_id is not None else None",
+                 "Lead_Email": "r.email", "Lead_Phone": "r.phone", "Applicant_Rating": "r.rating",
+                 "Tenancy_Application_Status": "r.tenancy_application_status",
+                 "Lead_Approval_Status": "r.approval_status"},
+    "leads": {"Lead_Name": "f'{r.first_name} {r.last_name}'", "Lead_Email": "r.email or ''",
+              "Lead_Phone": "r.phone or ''", "Applicant_Rating": "r.rating or 0",
+              "Tenancy_Application_Status": "r.tenancy_application_status or 'Not Started'",
+              "Lead_Approval_Status": "r.approval_status or 'Pending'"},
+    "properties": {},
+}
+# Locals a report's row function computes first, when it carries a value that needs them.
+PRELUDES = {
+    ("Lead_Status", "Lead_Count", "Applicant_Status", "Applicant_Count", "Lease_Status", "Lease_Count",
+     "Showings_Disqualified", "Showings_Scheduled", "Showings_Confirmed", "Showings_Cancelled"): [
+        "leads = r.leads or 0", "applicants = int(r.applicants or 0)", "leases = r.p_active_leases or 0",
+        "by_status = {status: int(r[i] or 0) for status, i in status_columns}"],
+    ("Unit_Amenities", "Unit_Amenities_Count", "Building_Amenities", "Building_Amenities_Count"): [
+        "unit_amenities = [features[i] for i in loads(r.feature_ids or '[]')]",
+                       "building_amenities = ([amenities[i] for i in loads(r.amenity_ids or '[]')] "
+                       "if r.building_id else [])"],
+}
 
 
-def _lead_values(row) -> dict:
-    return {
-        "Application_ID": row.application_id, "Applicant_ID": row.applicant_id, "Person_ID": row.person_id,
-        "Lead_Name": f"{row.first_name} {row.last_name}", "Lead_First_Name": row.first_name,
-        "Lead_Last_Name": row.last_name, "Lead_Email": row.email or "", "Lead_Phone": row.phone or "",
-        "Application_Status": row.application_status, "Applicant_Rating": row.rating or 0,
-        "Tenancy_Application_Status": row.tenancy_application_status or "Not Started",
-        "Lead_Approval_Status": row.approval_status or "Pending",
-        "Lead_Source": row.source, "Lead_Note": row.note, "Lead_Date_Created": timestamp(row.created_at),
-        "Application_Sent_Date": timestamp(row.sent_at), "Application_Received_Date": timestamp(row.received_at),
-    }
+def _full_address_at(index: dict):
+    """The full address of a row whose columns are at `index`: [suite-]address, city, province, postal code,
+    country, the empty ones left out."""
+    suite_at, address_at = index["p_suite_unit"], index["p_address"]
+    rest = [index[name] for name in ("p_city", "p_province_state", "p_postal_code", "p_country")]
+
+    def full_address(r) -> str:
+        suite = r[suite_at] or ""
+        first = f"{suite}-{r[address_at]}" if suite else r[address_at]
+        return ", ".join(x for x in (first, *(r[i] for i in rest)) if x)
+    return full_address
 
 
 def timestamp(value: datetime | None) -> str | None:
     return value.replace(microsecond=0).isoformat() if value is not None else None
 
 
-def _date(value: date | None) -> str | None:
+def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
@@ -357,4 +385,3 @@ def days_listed(start: date | None, end: date | None, today: date) -> int:
     if start is None:
         return 0
     return max(0, ((min(end, today) if end else today) - start).days)
-

@@ -176,7 +176,7 @@ class TravtusBackend:
             conditions.insert(0, leases.c.group_id.in_(sorted(groups)))
         needs_units = search.unit_external_ref is not None or bool(search.address)
         source = leases.join(units, units.c.id == leases.c.unit_id) if needs_units else leases
-        with self.store.connect() as connection:
+        with self.store.read() as connection:
             result, count = _paginate(connection, source, conditions, page)
             if count == 0:
                 raise errors.no_leases()
