@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, insert, select, update
 
 from .. import store as t
+from ..leasey import fixtures as leasey_fixtures
+from ..leasey.catalog import Catalog
 from ..travtus import fixtures as travtus_fixtures
 from .state import State, delete_leasey_company, delete_travtus_groups, next_lease_seq
 from .tables import tenants
@@ -42,7 +44,12 @@ class Tenants:
     # -- provisioning -----------------------------------------------------------------------------
 
     def create_leasey(self, options: dict, base_url: str) -> dict:
+        """One transaction from the choice of the company id to the last row: the write lock (BEGIN IMMEDIATE)
+        is held throughout, so a concurrent create waits and then sees this company's rows. (Chosen in one
+        transaction and loaded in a second, two concurrent creates could both take max + 1: a 500.)"""
         data = self.state.fixtures("leasey")
+        catalog = Catalog(self.state._spec("leasey"))  # the spec parsed once per process
+        now = self.state.clock.now()  # read before writing: the clock has its own connection
         with self.store.begin() as connection:
             company_id = _free_company_id(connection)
             seed = options.get("seed", random.SystemRandom().randrange(2**31))
@@ -55,7 +62,7 @@ class Tenants:
                       "credentials": {"api_token": data["api_token"], "company_id": company_id, "password": password},
                       "created_at": utcnow(), "last_used_at": utcnow()}
             connection.execute(insert(tenants).values(**record))
-        self.state.reset_leasey_company(company_id, company)
+            leasey_fixtures.load_company(connection, now, data, catalog, company)
         return self.public(record, base_url)
 
     def create_travtus(self, options: dict, base_url: str) -> dict:
