@@ -17,8 +17,10 @@ import yaml
 from jsonschema import Draft202012Validator
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_INTEGER = re.compile(r"^-?\d+$")
-_NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
+# Query and path numbers are ASCII digits only (\d would take '١٢٣' or '１２３'), matched whole (with fullmatch:
+# $ would let a trailing newline through, and int() reads all of these).
+_INTEGER = re.compile(r"-?[0-9]+")
+_NUMBER = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
 
 
 class ParameterError(Exception):
@@ -252,10 +254,13 @@ class Spec:
         if "null" in types and raw == "":
             return None
         if "integer" in types:
-            if _INTEGER.match(raw):
-                return int(raw)
+            if _INTEGER.fullmatch(raw):
+                try:
+                    return int(raw)
+                except ValueError:  # over int()'s 4,300 digits: far outside any range the APIs take
+                    raise ParameterError(name, location, "invalid", schema, "has too many digits") from None
         elif "number" in types:
-            if _NUMBER.match(raw):
+            if _NUMBER.fullmatch(raw):
                 return float(raw)
         elif "boolean" in types:
             if raw in ("true", "false"):

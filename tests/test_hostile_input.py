@@ -237,3 +237,48 @@ def test_concurrent_leasey_tenants_all_get_distinct_company_ids(tmp_path):
         response = client.get("/leasey/reports/properties", query_string={"company_id": credentials["company_id"]},
                               headers={**LEASEY, "X-Company-Password": credentials["password"]})
         assert response.status_code == 200 and len(response.get_json()) == 2
+
+
+# -- 5. Integers are ASCII digits -----------------------------------------------------------------------------
+
+NOT_ASCII_INTEGERS = ("١٢٣", "１２３", "123\n", "abc")
+
+
+@pytest.mark.parametrize("raw", NOT_ASCII_INTEGERS)
+def test_a_company_id_of_non_ascii_digits_is_not_an_integer(client, raw):
+    response = client.get("/leasey/reports/properties", query_string={"company_id": raw},
+                          headers={**LEASEY, "X-Company-Password": PASSWORD})
+    assert (response.status_code, response.get_json()) == (400, NOT_AN_INTEGER)
+
+
+@pytest.mark.parametrize("raw", NOT_ASCII_INTEGERS[:3])
+def test_a_company_fault_rule_does_not_match_non_ascii_digits(client, raw):
+    rule = client.post("/_sandbox/faults", json={"match": {"company_id": COMPANY}, "action": {"status": 503}})
+    response = client.get("/leasey/reports/properties", query_string={"company_id": raw},
+                          headers={**LEASEY, "X-Company-Password": PASSWORD})
+    assert (response.status_code, response.get_json()) == (400, NOT_AN_INTEGER)
+    assert client.get(f"/_sandbox/faults/{rule.get_json()['id']}").get_json()["fired"] == 0
+    ascii_digits = client.get("/leasey/reports/properties", query_string={"company_id": "123"},
+                              headers={**LEASEY, "X-Company-Password": PASSWORD})
+    assert ascii_digits.status_code == 503  # the rule is live: it matches the company spelled in ASCII
+
+
+@pytest.mark.parametrize("name, minimum", (("limit", 1), ("offset", 0)))
+@pytest.mark.parametrize("raw", ("١", "１", "1\n", "abc"))
+def test_a_travtus_limit_of_non_ascii_digits_is_an_invalid_parameter(client, name, minimum, raw):
+    response = client.get("/travtus/leases/", query_string={"group_ids": "group-1", name: raw},
+                          headers={"Authorization": "Bearer trv_sandbox_full"})
+    assert (response.status_code, response.get_json()) == (400, {"error": {"type": "invalid_parameter", "message": (
+        f"The value provided for '{name}' is not valid. It must be an integer greater than or equal to {minimum}.")}})
+
+
+def test_an_integer_too_long_for_int_is_out_of_range_not_a_500(client):
+    digits = "9" * 5000  # int() refuses more than 4,300 digits
+    leasey = client.get("/leasey/reports/properties", query_string={"company_id": digits},
+                        headers={**LEASEY, "X-Company-Password": PASSWORD})
+    assert (leasey.status_code, leasey.get_json()) == (400, {
+        "error": "Bad Request", "message": "company_id must be between -2147483648 and 2147483647"})
+    travtus = client.get("/travtus/leases/", query_string={"group_ids": "group-1", "limit": digits},
+                         headers={"Authorization": "Bearer trv_sandbox_full"})
+    assert (travtus.status_code, travtus.get_json()) == (400, {"error": {"type": "invalid_parameter", "message": (
+        "The value provided for 'limit' is not valid. It must be an integer greater than or equal to 1.")}})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import time
 from contextlib import ExitStack
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from .journal import Pending
 CONTROL = "sandbox"
 OPEN_ENDPOINTS = frozenset({"sandbox./health"})
 EXPIRY_SWEEP_SECONDS = 60
+_ASCII_INTEGER = re.compile(r"-?[0-9]+")
 access_log = logging.getLogger("mock_server.access")
 
 
@@ -122,7 +124,9 @@ class _RequestFacts:
 
 
 def _claimed_company() -> int | None:
-    """The Leasey company a request names (query, then JSON body), authenticated or not."""
+    """The Leasey company a request names (query, then JSON body), authenticated or not.
+
+    Only ASCII digits name one, as in the spec's integer parameters (int() would read '١٢٣' or '123\\n')."""
     raw = request.args.get("company_id")
     if raw is None and request.is_json:
         try:
@@ -130,10 +134,13 @@ def _claimed_company() -> int | None:
         except jsonbody.MalformedJson:
             body = None
         raw = body.get("company_id") if isinstance(body, dict) else None
-    try:
-        return int(raw) if raw is not None and not isinstance(raw, bool) else None
-    except (TypeError, ValueError):
-        return None
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and _ASCII_INTEGER.fullmatch(raw):
+        return int(raw)
+    return None
 
 
 def _claimed_client(api) -> str | None:
