@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-MAX_DEPTH = 64  # arrays and objects inside each other; the deepest documented request body nests 3 deep
+MAX_DEPTH = 64  # arrays and objects inside each other; the deepest documented request body nests 4 deep
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_A_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
 _OPENING = frozenset(b"[{")
