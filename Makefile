@@ -31,6 +31,7 @@ lint: $(STAMP)
 
 spec-check: $(STAMP)
 	$(BIN)/openapi-spec-validator openapi/leasey.yaml openapi/travtus.yaml openapi/sandbox.yaml
+	tools/lint-specs
 
 contract: $(STAMP)
 	$(BIN)/python -m pytest contract_tests --base-url "$(BASE_URL)" --api "$(API)" $(PYTEST_ARGS)
