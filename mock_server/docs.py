@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import yaml
 from flask import Blueprint, Response, render_template, request, send_from_directory, url_for
@@ -80,10 +81,21 @@ def _preauthorizable(scheme: dict) -> bool:
     return scheme.get("type") == "apiKey" or (scheme.get("type") == "http" and scheme.get("scheme", "").lower() == "bearer")
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def served_servers(api: Api, base_url: str) -> list[dict[str, str]]:
+    """The servers a served spec names: this sandbox as it was reached (the request's scheme, host and port) first,
+    then the documented ones. The spec's own loopback entry is this sandbox on its default port: it is left out."""
+    documented = [server for server in api.spec.document.get("servers", [])
+                  if urlsplit(server.get("url", "")).hostname not in (*LOOPBACK_HOSTS, "::1")]
+    return [{"url": base_url, "description": "This sandbox"}, *documented]
+
+
 def docs_document(api: Api, base_url: str) -> dict[str, Any]:
-    """The spec as the docs page gets it: the same document, with this sandbox as its only server."""
+    """The spec as the docs page gets it: the same document, with this sandbox first among its servers."""
     document = copy.deepcopy(api.spec.document)
-    document["servers"] = [{"url": base_url, "description": "This sandbox"}]
+    document["servers"] = served_servers(api, base_url)
     return document
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
+from collections.abc import Callable
+
+import yaml
 from flask import Blueprint, Flask, Response, render_template, request
 
 from .app import Api, _json_response, sandbox
-from .docs import Credential, register_docs, sandbox_credentials
+from .docs import Credential, register_docs, sandbox_credentials, served_servers
 
 WEB = "web"  # mock_server/web: templates/ and static/, served at /_site (a prefix no API uses)
 
@@ -29,10 +34,39 @@ def register_site(app: Flask, apis: dict[str, Api]) -> None:
 
 
 def _spec_file(api: Api):
+    render = spec_file_renderer(api)
+
     def view():
-        return Response(api.spec.path.read_text(), mimetype="application/yaml")
+        return Response(render(request.host_url.rstrip("/") + api.prefix), mimetype="application/yaml")
 
     return view
+
+
+TOP_LEVEL_SERVERS = re.compile(r"^servers:[^\n]*\n(?:(?:[ \t-][^\n]*)?\n)*", re.MULTILINE)
+
+
+def spec_file_renderer(api: Api) -> Callable[[str], str]:
+    """base_url -> the spec file as written (comments, order, wording), its top-level `servers` block replaced by
+    served_servers(). Should the file not lend itself to that, the parsed document is written out instead."""
+    text = api.spec.path.read_text()
+    found = TOP_LEVEL_SERVERS.search(text)
+
+    def whole_document(base_url: str) -> str:
+        document = {**api.spec.document, "servers": served_servers(api, base_url)}
+        return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+
+    if found is None:
+        return whole_document
+    before, after = text[:found.start()], text[found.end():]
+
+    def edited(base_url: str) -> str:
+        servers = yaml.safe_dump(served_servers(api, base_url), sort_keys=False, allow_unicode=True)
+        return f"{before}servers:\n{textwrap.indent(servers, '  ')}{after}"
+
+    probe = "http://sandbox.invalid:1/probe"
+    if yaml.safe_load(edited(probe)) != {**api.spec.document, "servers": served_servers(api, probe)}:
+        return whole_document
+    return edited
 
 
 def _register_index(site: Blueprint, apis: dict[str, Api], control: Api | None,

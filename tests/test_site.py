@@ -120,22 +120,41 @@ def test_the_site_assets_are_served(client):
     assert get(client, "/_site/site.css").mimetype == "text/css"
 
 
+DOCUMENTED_SERVERS = {
+    "leasey": [{"url": "https://uvciw58bnh.execute-api.ca-central-1.amazonaws.com/production", "description": "Production"},
+               {"url": "https://hs52apwqwh.execute-api.ca-central-1.amazonaws.com/staging", "description": "Staging"}],
+    "travtus": [{"url": "https://api.travtus.com", "description": "Production"},
+                {"url": "https://apiuat.travtus.com", "description": "UAT"}],
+}
+
+
 @pytest.mark.parametrize("api", ["leasey", "travtus"])
-def test_the_docs_get_the_spec_with_this_sandbox_as_its_only_server(client, api):
+def test_the_docs_get_the_spec_with_this_sandbox_first_then_the_documented_servers(client, api):
     served = get(client, f"/{api}/docs/openapi.json")
     original = yaml.safe_load((ROOT / "openapi" / f"{api}.yaml").read_text())
 
     document = served.get_json()
     assert served.mimetype == "application/json"
-    assert document.pop("servers") == [{"url": f"{SANDBOX}/{api}", "description": "This sandbox"}]
+    assert document.pop("servers") == [{"url": f"{SANDBOX}/{api}", "description": "This sandbox"},
+                                       *DOCUMENTED_SERVERS[api]]
     original.pop("servers")
     assert document == original
 
 
-def test_the_spec_file_is_the_file_itself(client):
-    response = get(client, "/leasey/openapi.yaml")
+@pytest.mark.parametrize("api", ["leasey", "travtus"])
+def test_the_spec_file_is_the_file_itself_but_its_servers(client, api):
+    # Given the sandbox reached on another scheme, host and port than its default
+    response = client.get(f"/{api}/openapi.yaml", base_url="https://elsewhere.test:9443")
     assert response.mimetype == "application/yaml"
-    assert response.text == (ROOT / "openapi" / "leasey.yaml").read_text()
+    written = (ROOT / "openapi" / f"{api}.yaml").read_text()
+
+    # Then the servers name it first, as reached, and the file is otherwise the same text, comments and all
+    assert yaml.safe_load(response.text)["servers"] == [
+        {"url": f"https://elsewhere.test:9443/{api}", "description": "This sandbox"}, *DOCUMENTED_SERVERS[api]]
+    default = f"  - url: http://127.0.0.1:8080/{api}\n    description: Local sandbox\n"
+    reached = f"  - url: https://elsewhere.test:9443/{api}\n    description: This sandbox\n"
+    assert default in written
+    assert response.text.replace(reached, "", 1) == written.replace(default, "", 1)
 
 
 def test_the_docs_routes_win_over_the_apis_own_404(client):
@@ -150,7 +169,9 @@ def test_an_api_served_alone_at_the_root_has_its_docs_at_slash_docs():
     page = get(client, "/docs")
     assert page.status_code == 200 and docs_config(page.text)["specUrl"] == "/docs/openapi.json"
     assert 'href="/"' not in page.text  # "/" is the API's own, not a landing page
-    assert get(client, "/docs/openapi.json").get_json()["servers"] == [{"url": SANDBOX, "description": "This sandbox"}]
+    assert get(client, "/docs/openapi.json").get_json()["servers"] == [{"url": SANDBOX, "description": "This sandbox"},
+                                                                        *DOCUMENTED_SERVERS["travtus"]]
+    assert yaml.safe_load(get(client, "/openapi.yaml").text)["servers"][0] == {"url": SANDBOX, "description": "This sandbox"}
     assert get(client, "/", headers=BROWSER).status_code == 404
 
 
@@ -162,7 +183,11 @@ def test_the_control_api_has_its_docs_and_is_linked_from_the_landing_page(client
     assert [api["name"] for api in get(client, "/").get_json()["apis"]] == ["leasey", "travtus"]
     assert docs_config(get(client, "/_sandbox/docs").text)["preauthorize"] == {}
     assert get(client, "/_sandbox/docs/openapi.json").get_json()["servers"][0]["url"] == f"{SANDBOX}/_sandbox"
-    assert get(client, "/_sandbox/openapi.yaml").text == (ROOT / "openapi" / "sandbox.yaml").read_text()
+    assert get(client, "/_sandbox/docs/openapi.json").get_json()["servers"] == [
+        {"url": f"{SANDBOX}/_sandbox", "description": "This sandbox"}]  # it has no other server
+    assert yaml.safe_load(get(client, "/_sandbox/openapi.yaml").text) == {
+        **yaml.safe_load((ROOT / "openapi" / "sandbox.yaml").read_text()),
+        "servers": [{"url": f"{SANDBOX}/_sandbox", "description": "This sandbox"}]}
 
 
 def test_the_admin_token_is_never_put_in_a_page():
