@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from collections.abc import Callable
@@ -9,6 +10,7 @@ from collections.abc import Callable
 import yaml
 from flask import Blueprint, Flask, Response, render_template, request
 
+from . import postman
 from .app import Api, _json_response, sandbox
 from .docs import Credential, register_docs, sandbox_credentials, served_servers
 
@@ -29,6 +31,9 @@ def register_site(app: Flask, apis: dict[str, Api]) -> None:
     for api in documented:
         site.add_url_rule(f"{api.prefix}/openapi.yaml", endpoint=f"{api.name}_spec_file", view_func=_spec_file(api),
                           methods=["GET"])
+    for api in apis.values():
+        if api.name in postman.VARIABLES:
+            _register_postman(site, api, app.config["FIXTURE_DIR"])
     register_docs(site, documented, credentials, has_landing_page)
     app.register_blueprint(site)
 
@@ -40,6 +45,28 @@ def _spec_file(api: Api):
         return Response(render(request.host_url.rstrip("/") + api.prefix), mimetype="application/yaml")
 
     return view
+
+
+def _register_postman(site: Blueprint, api: Api, fixture_dir: str) -> None:
+    """`<prefix>/postman.json` and `<prefix>/postman-environment.json`: built from the spec on each request, the
+    environment aimed at this sandbox as the request reached it (mock_server/postman.py)."""
+
+    def download(body: dict, filename: str) -> Response:
+        response = Response(json.dumps(body, indent=2, ensure_ascii=False), mimetype="application/json")
+        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+        return response
+
+    def collection():
+        return download(postman.collection(api), f"{api.name}.postman_collection.json")
+
+    def environment():
+        values = postman.environment_values(fixture_dir, api.name, request.host_url.rstrip("/") + api.prefix)
+        return download(postman.environment(api, values), f"{api.name}-sandbox.postman_environment.json")
+
+    site.add_url_rule(f"{api.prefix}/postman.json", endpoint=f"{api.name}_postman", view_func=collection,
+                      methods=["GET"])
+    site.add_url_rule(f"{api.prefix}/postman-environment.json", endpoint=f"{api.name}_postman_environment",
+                      view_func=environment, methods=["GET"])
 
 
 TOP_LEVEL_SERVERS = re.compile(r"^servers:[^\n]*\n(?:(?:[ \t-][^\n]*)?\n)*", re.MULTILINE)
@@ -105,8 +132,8 @@ def _index_json(apis: dict[str, Api], control: Api | None) -> Response:
 
 def _landing_page(apis: dict[str, Api], control: Api | None, credentials: dict[str, list[Credential]]) -> Response:
     root = request.host_url.rstrip("/")
-    partner = [{"api": api, "base_url": f"{root}{api.prefix}", "credentials": credentials[api.name]}
-               for api in apis.values()]
+    partner = [{"api": api, "base_url": f"{root}{api.prefix}", "credentials": credentials[api.name],
+                "postman": api.name in postman.VARIABLES} for api in apis.values()]
     html = render_template("index.html", partner=partner, control=control, root=root,
                            now=sandbox().clock.now().isoformat())
     return Response(html, mimetype="text/html")
