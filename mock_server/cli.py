@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import json
 import logging
 import os
+import re
 import socket
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .app import API_NAMES, create_app
@@ -46,10 +49,39 @@ def is_loopback(host: str) -> bool:
     return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses)
 
 
-def _log_requests_to_stdout() -> None:
+class JsonRequestLine(logging.Formatter):
+    """`--log-format json`: the request line of mock_server.sandbox.traffic as one JSON object, built from the
+    values that line is formatted from (masked there already: the same masking as the text line)."""
+
+    FIELDS = ("client", "method", "path", "query", "status", "latency_ms", "who")  # traffic._log_line's arguments
+    WHO = re.compile(r" (company|client|fault)=(.*?)(?= (?:company|client|fault)=|$)")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "pid": record.process}
+        args = record.args if isinstance(record.args, tuple) else ()
+        if len(args) != len(self.FIELDS):  # not a request line: the message as it is
+            return json.dumps({**line, "message": record.getMessage()}, ensure_ascii=False)
+        values = dict(zip(self.FIELDS, args, strict=True))
+        line.update(client=values["client"], method=values["method"], path=values["path"],
+                    query=str(values["query"]).removeprefix("?"))
+        dropped = values["status"] == "dropped"
+        line["status"] = 0 if dropped else int(values["status"])  # 0: dropped, as the journal writes it
+        if dropped:
+            line["dropped"] = True
+        line["latency_ms"] = round(float(values["latency_ms"]), 1)
+        for key, value in self.WHO.findall(str(values["who"])):
+            line[{"company": "company_id", "client": "client_id"}.get(key, key)] = \
+                int(value) if key == "company" and value.isdigit() else value
+        return json.dumps(line, ensure_ascii=False)
+
+
+def _log_requests_to_stdout(log_format: str = "text") -> None:
     """One line per request (mock_server.access), secrets masked, on stdout; errors stay on stderr."""
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(message)s", "%Y-%m-%dT%H:%M:%S"))
+    if log_format == "json":
+        handler.setFormatter(JsonRequestLine())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(message)s", "%Y-%m-%dT%H:%M:%S"))
     access = logging.getLogger("mock_server.access")
     access.addHandler(handler)
     access.setLevel(logging.INFO)
@@ -71,7 +103,7 @@ def serve(args) -> int:
               "Give an admin token (--admin-token or SANDBOX_ADMIN_TOKEN), or bind a loopback address.",
               file=sys.stderr, flush=True)
         return 2
-    _log_requests_to_stdout()
+    _log_requests_to_stdout(args.log_format)
     if args.reload:
         return _serve_for_development(args, config)
     app = create_app(config)  # loads fixtures once, in the master, before workers fork
@@ -154,8 +186,16 @@ def load_fixtures(args) -> int:
     return 0
 
 
+def _version() -> str:
+    try:
+        return version("partner-sandbox")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mock-server", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     def common(sub):
@@ -183,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--tenant-idle", type=int, metavar="SECONDS",
                      help="remove a tenant unused this long (default 86400)")
     run.add_argument("--reload-fixtures", action="store_true", help="replace the state with the fixtures first")
+    run.add_argument("--log-format", choices=["text", "json"], default="text",
+                     help="the line per request on stdout: text (default) or one JSON object, secrets masked alike")
     run.add_argument("--travtus-rate-limit", metavar="LIMITS",
                      help='Travtus rate limiting (off by default): "documented", or e.g. "token=100/200,api=10000/5000"')
     run.set_defaults(func=serve)
