@@ -16,12 +16,12 @@ import orjson
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
+from . import migrate
 from .clock import Clock
 from .errors import ApiError
 from .record import NO_BODY, current
 from .rows import Rows
 from .sandbox import traffic
-from .sandbox.tables import control_metadata
 from .spec import Operation, ParameterError, Spec
 from .store import Store
 
@@ -45,6 +45,7 @@ DEFAULTS = {
     "ADMIN_TOKEN": None,  # the control API (/_sandbox) needs `Authorization: Bearer <it>` when set
     "JOURNAL_SIZE": 1000,  # requests the journal keeps (0: no journal)
     "TENANT_IDLE_SECONDS": 86_400,  # a tenant unused this long (real time) is removed
+    "AUTO_MIGRATE": True,  # upgrade the schema at start-up (False: refuse to start on an older schema)
 }
 CONTROL_NAME, CONTROL_PREFIX = "sandbox", "/_sandbox"
 log = logging.getLogger("mock_server")
@@ -106,17 +107,24 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite:///") and ":memory:" not in app.config["DATABASE_URL"]:
         Path(app.config["DATABASE_URL"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     store = Store(app.config["DATABASE_URL"])
-    store.create_all()
-    control_metadata.create_all(store.engine)
     clock = Clock(store)
-    if app.config["NOW"]:
-        clock.set(datetime.fromisoformat(app.config["NOW"]), frozen=app.config["FREEZE_CLOCK"])
+    names = tuple(app.config["APIS"])
 
     from .fixtures import load_fixtures
 
-    names = tuple(app.config["APIS"])
-    if app.config["LOAD_FIXTURES"] == "always" or (app.config["LOAD_FIXTURES"] == "if-empty" and store.is_empty()):
+    def set_clock_and_load() -> None:
+        if app.config["NOW"]:
+            clock.set(datetime.fromisoformat(app.config["NOW"]), frozen=app.config["FREEZE_CLOCK"])
         load_fixtures(store, clock, Path(app.config["FIXTURE_DIR"]), Path(app.config["SPEC_DIR"]), names)
+
+    def needs_fixtures() -> bool:
+        return app.config["LOAD_FIXTURES"] == "always" or (app.config["LOAD_FIXTURES"] == "if-empty"
+                                                            and store.is_empty())
+
+    # The schema by migrations, and the fixtures into an empty database: once, whoever starts first.
+    migrate.prepare(store, auto=app.config["AUTO_MIGRATE"], load_if=needs_fixtures, load=set_clock_and_load)
+    if app.config["NOW"]:  # (again when the fixtures were there already: the clock is this start's)
+        clock.set(datetime.fromisoformat(app.config["NOW"]), frozen=app.config["FREEZE_CLOCK"])
 
     apis = {}
     for name in names:

@@ -34,6 +34,8 @@ def _app_config(args) -> dict:
         config["JOURNAL_SIZE"] = args.journal_size
     if getattr(args, "tenant_idle", None) is not None:
         config["TENANT_IDLE_SECONDS"] = args.tenant_idle
+    if getattr(args, "no_migrate", False):
+        config["AUTO_MIGRATE"] = False
     if getattr(args, "api", "all") != "all":
         config["APIS"] = (args.api,)
         config["MOUNT_AT_ROOT"] = True
@@ -193,6 +195,23 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
+def db_upgrade(args) -> int:
+    """`mock-server db upgrade`: the schema to the newest revision (what start-up does unless --no-migrate)."""
+    from . import migrate
+    from .app import DEFAULTS
+    from .store import Store
+
+    url = args.db or os.environ.get("DATABASE_URL") or DEFAULTS["DATABASE_URL"]
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    store = Store(url)
+    with migrate.exclusive(store):
+        revision = migrate.upgrade(store)
+        store.ensure_version_row()
+    print(f"schema at revision {revision} ({url.split('@')[-1]})", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mock-server", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -227,7 +246,15 @@ def main(argv: list[str] | None = None) -> int:
                      help="the line per request on stdout: text (default) or one JSON object, secrets masked alike")
     run.add_argument("--travtus-rate-limit", metavar="LIMITS",
                      help='Travtus rate limiting (off by default): "documented", or e.g. "token=100/200,api=10000/5000"')
+    run.add_argument("--no-migrate", action="store_true",
+                     help="do not upgrade the schema at start-up: refuse to start on an older one")
     run.set_defaults(func=serve)
+
+    database = commands.add_parser("db", help="the database's schema")
+    database_commands = database.add_subparsers(dest="db_command", required=True)
+    upgrade = database_commands.add_parser("upgrade", help="upgrade the schema to this version's (migrations)")
+    upgrade.add_argument("--db", help="SQLAlchemy URL (default: as serve; env DATABASE_URL)")
+    upgrade.set_defaults(func=db_upgrade)
 
     fixtures = commands.add_parser("fixtures", help="manage sandbox data")
     fixture_commands = fixtures.add_subparsers(dest="fixture_command", required=True)

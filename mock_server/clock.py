@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from .store import Store
 
 _KEY = "clock"
+_LAZY = datetime.min  # pinned, not read yet
 _request_now: ContextVar[datetime | None] = ContextVar("sandbox_now", default=None)
 
 
@@ -25,7 +26,11 @@ class Clock:
     def now(self) -> datetime:
         """Naive local-less timestamp, second precision (the APIs' wire format has no zone). Inside a request,
         the moment it started: every part of one answer sees the same time."""
-        return _request_now.get() or self._read()
+        pinned = _request_now.get()
+        if pinned is _LAZY:
+            pinned = self._read()
+            _request_now.set(pinned)
+        return pinned or self._read()
 
     def _read(self) -> datetime:
         state = self._state()
@@ -36,7 +41,7 @@ class Clock:
     @contextmanager
     def pinned(self):
         """Inside: now() is read once (a request's moment)."""
-        token = _request_now.set(self._read())
+        token = _request_now.set(_LAZY)
         try:
             yield
         finally:
@@ -45,7 +50,7 @@ class Clock:
     def _changed(self) -> None:
         self.store.repin()
         if _request_now.get() is not None:
-            _request_now.set(self._read())
+            _request_now.set(_LAZY)
 
     def set(self, moment: datetime, frozen: bool = False) -> None:
         """Make `now()` read `moment`; then time runs on from there unless frozen."""

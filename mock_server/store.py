@@ -26,7 +26,6 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
-    String,
     Table,
     Text,
     UniqueConstraint,
@@ -42,7 +41,7 @@ metadata = MetaData()
 
 settings = Table(
     "settings", metadata,
-    Column("key", String(64), primary_key=True),
+    Column("key", Text, primary_key=True),
     Column("value", JSON, nullable=True),
 )
 
@@ -60,9 +59,9 @@ state_version = Table(
 companies = Table(
     "companies", metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("name", String(200), nullable=False),
-    Column("api_password", String(200), nullable=False),
-    Column("country", String(100), nullable=False, default="Canada"),
+    Column("name", Text, nullable=False),
+    Column("api_password", Text, nullable=False),
+    Column("country", Text, nullable=False, default="Canada"),
     Column("daily_rate", Float, nullable=False, default=0.0),
     Column("market_rent_enabled", Boolean, nullable=False, default=False),
     Column("use_custom_application_link", Boolean, nullable=False, default=False),
@@ -74,10 +73,10 @@ users = Table(
     Column("id", Integer, primary_key=True),
     Column("company_id", ForeignKey("companies.id"), nullable=False, index=True),
     Column("person_id", Integer, nullable=True),
-    Column("first_name", String(100), nullable=False),
-    Column("last_name", String(100), nullable=False),
-    Column("email", String(200), nullable=False),
-    Column("phone", String(40), nullable=True),
+    Column("first_name", Text, nullable=False),
+    Column("last_name", Text, nullable=False),
+    Column("email", Text, nullable=False),
+    Column("phone", Text, nullable=True),
     Column("is_admin", Boolean, nullable=False, default=False),
     Column("is_primary_admin", Boolean, nullable=False, default=False),
 )
@@ -85,7 +84,7 @@ users = Table(
 roles = Table(
     "roles", metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("name", String(100), nullable=False),
+    Column("name", Text, nullable=False),
 )
 
 team_members = Table(
@@ -94,12 +93,12 @@ team_members = Table(
     Column("company_id", ForeignKey("companies.id"), nullable=False, index=True),
     Column("user_id", ForeignKey("users.id"), nullable=False),
     Column("person_id", Integer, nullable=False),
-    Column("email", String(200), nullable=False),
-    Column("first_name", String(100), nullable=False),
-    Column("last_name", String(100), nullable=False),
+    Column("email", Text, nullable=False),
+    Column("first_name", Text, nullable=False),
+    Column("last_name", Text, nullable=False),
     Column("role_id", Integer, nullable=True),
     Column("is_admin", Boolean, nullable=False, default=False),
-    Column("timezone", String(64), nullable=True),
+    Column("timezone", Text, nullable=True),
     UniqueConstraint("company_id", "email"),
 )
 
@@ -107,7 +106,7 @@ buildings = Table(
     "buildings", metadata,
     Column("id", Integer, primary_key=True),
     Column("company_id", ForeignKey("companies.id"), nullable=False, index=True),
-    Column("name", String(200), nullable=False),
+    Column("name", Text, nullable=False),
     Column("number_of_units", Integer, nullable=True),
 )
 
@@ -130,29 +129,29 @@ floorplans = Table(
 properties = Table(
     "properties", metadata,
     Column("id", Integer, primary_key=True),
-    Column("uuid", String(36), nullable=False, unique=True),
+    Column("uuid", Text, nullable=False, unique=True),
     Column("unit_id", Integer, nullable=False),
     Column("company_id", ForeignKey("companies.id"), nullable=False, index=True),
     Column("building_id", ForeignKey("buildings.id"), nullable=True, index=True),
     Column("floorplan_id", ForeignKey("floorplans.id"), nullable=True),
     Column("owner_user_id", ForeignKey("users.id"), nullable=True),
-    Column("slug", String(300), nullable=False),
-    Column("name", String(300), nullable=False),
-    Column("suite_unit", String(100), nullable=True),
-    Column("address", String(300), nullable=False),
-    Column("city", String(200), nullable=False),
-    Column("province_state", String(200), nullable=False),
-    Column("country", String(200), nullable=False),
-    Column("postal_code", String(40), nullable=True),
+    Column("slug", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("suite_unit", Text, nullable=True),
+    Column("address", Text, nullable=False),
+    Column("city", Text, nullable=False),
+    Column("province_state", Text, nullable=False),
+    Column("country", Text, nullable=False),
+    Column("postal_code", Text, nullable=True),
     Column("description", Text, nullable=True),
     Column("date_available", Date, nullable=True),
     Column("rent_amount", Float, nullable=False, default=0),
     Column("rent_market", Float, nullable=True),
     Column("security_deposit", Float, nullable=False, default=0),
-    Column("rent_payment_frequency", String(40), nullable=False),
-    Column("renewal_frequency", String(60), nullable=False),
-    Column("unit_type", String(40), nullable=False),
-    Column("rental_space", String(40), nullable=False),
+    Column("rent_payment_frequency", Text, nullable=False),
+    Column("renewal_frequency", Text, nullable=False),
+    Column("unit_type", Text, nullable=False),
+    Column("rental_space", Text, nullable=False),
     Column("bedrooms", Float, nullable=False, default=0),
     Column("bathrooms", Float, nullable=False, default=0),
     Column("size_sqft", Integer, nullable=False, default=0),
@@ -161,14 +160,14 @@ properties = Table(
     Column("furnishing", Integer, nullable=False, default=2),
     Column("storage_available", Integer, nullable=False, default=2),
     Column("rental_application_url", Text, nullable=True),
-    Column("contact_first_name", String(100), nullable=True),
-    Column("contact_last_name", String(100), nullable=True),
-    Column("contact_email", String(200), nullable=True),
-    Column("contact_phone", String(40), nullable=True),
-    Column("contact_dial_code", String(8), nullable=True),
+    Column("contact_first_name", Text, nullable=True),
+    Column("contact_last_name", Text, nullable=True),
+    Column("contact_email", Text, nullable=True),
+    Column("contact_phone", Text, nullable=True),
+    Column("contact_dial_code", Text, nullable=True),
     Column("contact_notify_email", Boolean, nullable=True),
     Column("contact_notify_sms", Boolean, nullable=True),
-    Column("status", String(20), nullable=False, default="Active"),
+    Column("status", Text, nullable=False, default="Active"),
     Column("marketing_start", Date, nullable=True),
     Column("marketing_end", Date, nullable=True),
     Column("latitude", Float, nullable=True),
@@ -207,7 +206,7 @@ property_team_members = Table(
 property_marketplaces = Table(
     "property_marketplaces", metadata,
     Column("property_id", ForeignKey("properties.id"), primary_key=True),
-    Column("marketplace", String(40), primary_key=True),
+    Column("marketplace", Text, primary_key=True),
     Column("enabled", Boolean, nullable=False),
 )
 
@@ -216,7 +215,7 @@ billing_items = Table(
     Column("id", Integer, primary_key=True),
     Column("company_id", ForeignKey("companies.id"), nullable=False, index=True),
     Column("property_id", ForeignKey("properties.id"), nullable=False),
-    Column("marketplace", String(40), nullable=False),
+    Column("marketplace", Text, nullable=False),
     Column("daily_rate", Float, nullable=False),
     Column("created_at", DateTime, nullable=False),
     UniqueConstraint("property_id", "marketplace"),
@@ -226,10 +225,10 @@ persons = Table(
     "persons", metadata,
     Column("id", Integer, primary_key=True),
     Column("company_id", ForeignKey("companies.id"), nullable=False, index=True),
-    Column("first_name", String(100), nullable=False),
-    Column("last_name", String(100), nullable=False),
-    Column("email", String(200), nullable=True),
-    Column("phone", String(40), nullable=True),
+    Column("first_name", Text, nullable=False),
+    Column("last_name", Text, nullable=False),
+    Column("email", Text, nullable=True),
+    Column("phone", Text, nullable=True),
 )
 
 leads = Table(
@@ -238,7 +237,7 @@ leads = Table(
     Column("company_id", ForeignKey("companies.id"), nullable=False),
     Column("property_id", ForeignKey("properties.id"), nullable=False, index=True),
     Column("person_id", ForeignKey("persons.id"), nullable=False),
-    Column("source", String(60), nullable=False),
+    Column("source", Text, nullable=False),
     Column("note", Text, nullable=True),
     Column("created_at", DateTime, nullable=False),
     Index("ix_leads_company_created", "company_id", "created_at"),
@@ -249,10 +248,10 @@ applications = Table(
     Column("id", Integer, primary_key=True),
     Column("lead_id", ForeignKey("leads.id"), nullable=False, unique=True),
     Column("applicant_id", Integer, nullable=False),
-    Column("status", String(60), nullable=False),
+    Column("status", Text, nullable=False),
     Column("rating", Integer, nullable=True),
-    Column("tenancy_application_status", String(60), nullable=True),
-    Column("approval_status", String(60), nullable=True),
+    Column("tenancy_application_status", Text, nullable=True),
+    Column("approval_status", Text, nullable=True),
     Column("sent_at", DateTime, nullable=True),
     Column("received_at", DateTime, nullable=True),
 )
@@ -266,7 +265,7 @@ showings = Table(
     Column("team_member_id", ForeignKey("team_members.id"), nullable=False),
     Column("starts_at", DateTime, nullable=False),
     Column("ends_at", DateTime, nullable=False),
-    Column("status", String(40), nullable=False),
+    Column("status", Text, nullable=False),
     Column("feedback", Text, nullable=True),
     Index("ix_showings_company_start", "company_id", "starts_at"),
 )
@@ -283,23 +282,23 @@ leases = Table(
 
 trv_clients = Table(
     "trv_clients", metadata,
-    Column("client_id", String(100), primary_key=True),
-    Column("client_secret", String(200), nullable=False),
-    Column("name", String(200), nullable=False),
+    Column("client_id", Text, primary_key=True),
+    Column("client_secret", Text, nullable=False),
+    Column("name", Text, nullable=False),
 )
 
 trv_groups = Table(
     "trv_groups", metadata,
-    Column("id", String(64), primary_key=True),
-    Column("external_ref", String(100), nullable=False, unique=True),
-    Column("name", String(200), nullable=False),
+    Column("id", Text, primary_key=True),
+    Column("external_ref", Text, nullable=False, unique=True),
+    Column("name", Text, nullable=False),
     Column("client_id", ForeignKey("trv_clients.client_id"), nullable=True, index=True),
 )
 
 # A bearer token and the groups it may read. Issued tokens and static sandbox tokens alike.
 trv_tokens = Table(
     "trv_tokens", metadata,
-    Column("token", String(200), primary_key=True),
+    Column("token", Text, primary_key=True),
     Column("client_id", ForeignKey("trv_clients.client_id"), nullable=True),
     Column("group_ids", JSON, nullable=False),
     Column("expires_at", DateTime, nullable=True),  # None: never expires
@@ -308,30 +307,30 @@ trv_tokens = Table(
 
 trv_units = Table(
     "trv_units", metadata,
-    Column("id", String(64), primary_key=True),
+    Column("id", Text, primary_key=True),
     Column("group_id", ForeignKey("trv_groups.id"), nullable=False, index=True),
-    Column("external_ref", String(100), nullable=True, index=True),
-    Column("unit_number", String(40), nullable=True),
-    Column("building_name", String(200), nullable=True),
-    Column("address_line_1", String(200), nullable=True),
-    Column("address_line_2", String(200), nullable=True),
-    Column("city", String(100), nullable=True),
-    Column("state", String(100), nullable=True),
-    Column("country", String(100), nullable=True),
-    Column("postal_code", String(20), nullable=True),
+    Column("external_ref", Text, nullable=True, index=True),
+    Column("unit_number", Text, nullable=True),
+    Column("building_name", Text, nullable=True),
+    Column("address_line_1", Text, nullable=True),
+    Column("address_line_2", Text, nullable=True),
+    Column("city", Text, nullable=True),
+    Column("state", Text, nullable=True),
+    Column("country", Text, nullable=True),
+    Column("postal_code", Text, nullable=True),
     Column("latitude", Float, nullable=True),
     Column("longitude", Float, nullable=True),
 )
 
 trv_persons = Table(
     "trv_persons", metadata,
-    Column("id", String(64), primary_key=True),
+    Column("id", Text, primary_key=True),
     Column("group_id", ForeignKey("trv_groups.id"), nullable=True),
-    Column("external_ref", String(100), nullable=True),
-    Column("first_name", String(100), nullable=True),
-    Column("last_name", String(100), nullable=True),
-    Column("email_address", String(200), nullable=True),
-    Column("phone_number", String(40), nullable=True),
+    Column("external_ref", Text, nullable=True),
+    Column("first_name", Text, nullable=True),
+    Column("last_name", Text, nullable=True),
+    Column("email_address", Text, nullable=True),
+    Column("phone_number", Text, nullable=True),
     Column("is_landlord", Boolean, nullable=False, default=False),
 )
 
@@ -339,7 +338,7 @@ trv_persons = Table(
 trv_leases = Table(
     "trv_leases", metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),
-    Column("identifier", String(64), nullable=False, unique=True),
+    Column("identifier", Text, nullable=False, unique=True),
     Column("group_id", ForeignKey("trv_groups.id"), nullable=False),
     Column("unit_id", ForeignKey("trv_units.id"), nullable=False, index=True),
     Column("landlord_id", ForeignKey("trv_persons.id"), nullable=True),
@@ -374,6 +373,7 @@ _VERSIONED = {"settings": (Insert, Update, Delete), "companies": (Insert, Update
 _BUMP = update(state_version).where(state_version.c.id == 1).values(version=state_version.c.version + 1)
 _VERSION = select(state_version.c.version).where(state_version.c.id == 1)
 _VERSION_SQL = "SELECT version FROM sbx_state_version WHERE id = 1"
+WRITE_LOCK_KEY = 72_011_2027  # pg_advisory_xact_lock's key of the sandbox's write transactions
 _SETTINGS = select(settings.c.key, settings.c.value)
 
 
@@ -399,6 +399,7 @@ class Snapshot:
             return value
 
 
+_LAZY: Any = object()  # pinned, not read yet
 _pinned: ContextVar[Snapshot | None] = ContextVar("sandbox_snapshot", default=None)
 
 
@@ -417,19 +418,29 @@ class Store:
         elif url.startswith("sqlite"):
             self.engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **json_options)
         else:
-            self.engine = create_engine(url, pool_pre_ping=True, **json_options)
+            # A host that cannot reach its database says so within seconds (health, requests), never hangs.
+            self.engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5},
+                                        pool_size=10, max_overflow=20, **json_options)
         self._memory_lock = threading.RLock() if self.in_memory else None
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         event.listen(self.engine, "after_execute", _bump_version_on_change)
+        if self.engine.dialect.name == "postgresql":
+            event.listen(self.engine, "after_execute", _advance_sequence_past_explicit_ids)
         self._snapshot: Snapshot | None = None
         self._snapshot_lock = threading.Lock()
         self._local = threading.local()
+        self._serialise_writes = self.engine.dialect.name == "postgresql"
 
     def create_all(self) -> None:
+        """The partner tables and the state version, without migrations (tests of one part; the sandbox's own
+        start-up goes through mock_server/migrate.py)."""
         metadata.create_all(self.engine)
         runtime_metadata.create_all(self.engine)
+        self.ensure_version_row()
+
+    def ensure_version_row(self) -> None:
         with self.begin() as connection:
             if connection.execute(_VERSION).first() is None:
                 connection.execute(state_version.insert().values(id=1, version=1))
@@ -447,6 +458,10 @@ class Store:
         instead of waiting its turn (concurrent creates answered 500)."""
         with self._guard(), self.engine.connect() as connection:
             with connection.execution_options(sqlite_immediate=True).begin():
+                if self._serialise_writes:
+                    # PostgreSQL: the same one-writer-at-a-time as SQLite's write lock, across every host (a
+                    # create that reads the taken slugs and then writes one must not race another).
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
                 yield connection
 
     @contextmanager
@@ -482,8 +497,14 @@ class Store:
         """The state as of now: the request's pinned one inside a request, else checked against the shared
         version (one indexed read) and reloaded when another process (or this one) changed it."""
         pinned = _pinned.get()
+        if pinned is _LAZY:  # a request's first look: read it now and keep it for the rest of the request
+            pinned = self._load_snapshot()
+            _pinned.set(pinned)
         if pinned is not None:
             return pinned
+        return self._load_snapshot()
+
+    def _load_snapshot(self) -> Snapshot:
         version = self.version()
         current = self._snapshot
         if current is not None and current.version == version:
@@ -524,9 +545,9 @@ class Store:
 
     @contextmanager
     def pinned(self):
-        """Inside: every snapshot() is the one read on entry (one version read per request)."""
-        token = _pinned.set(None)
-        _pinned.set(self.snapshot())
+        """Inside: every snapshot() is the one read the first time one is asked for (one version read per
+        request, and none for a request that needs no state)."""
+        token = _pinned.set(_LAZY)
         try:
             yield
         finally:
@@ -535,8 +556,7 @@ class Store:
     def repin(self) -> None:
         """After a change inside a pinned request (a clock move): read the new state for the rest of it."""
         if _pinned.get() is not None:
-            _pinned.set(None)
-            _pinned.set(self.snapshot())
+            _pinned.set(_LAZY)
 
     @staticmethod
     def bump(connection) -> None:
@@ -557,6 +577,26 @@ def _bump_version_on_change(connection, clauseelement, multiparams, params, exec
     kinds = _VERSIONED.get(getattr(getattr(clauseelement, "table", None), "name", None))
     if kinds is not None and isinstance(clauseelement, kinds):
         connection.execute(_BUMP)
+
+
+def _advance_sequence_past_explicit_ids(connection, clauseelement, multiparams, params, execution_options,
+                                        result) -> None:
+    """PostgreSQL: an insert that gave a serial key explicitly (fixtures, restores, tenants, generated data)
+    leaves the key's sequence behind; the next insert without one would take a used key. Move it past them
+    (SQLite takes the next key from the table itself)."""
+    if not isinstance(clauseelement, Insert):
+        return
+    table = clauseelement.table
+    key = table.autoincrement_column if isinstance(table, Table) else None
+    if key is None:
+        return
+    first = multiparams[0] if multiparams else params
+    given = first[0] if isinstance(first, list | tuple) and first else first
+    explicit = (isinstance(given, dict) and key.key in given) or key.key in (clauseelement._values or {})
+    if explicit:
+        connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', '{key.name}'), "
+            f"GREATEST((SELECT MAX({key.name}) FROM {table.name}), 1))")
 
 
 def _sqlite_begin(connection) -> None:

@@ -498,7 +498,7 @@ def test_graceful_shutdown_loses_no_acknowledged_write(tmp_path):
     writer.join()
     assert outcome["response"].status_code == 201
     slug = outcome["response"].json()["url_slug"]
-    again = ServedMock(tmp_path, workers=1)
+    again = ServedMock(tmp_path, workers=1, database_url=mock.database_url)  # the same database again
     try:
         assert slug in {row["Property_URL_Slug"] for row in properties(again.root).json()}
     finally:

@@ -21,13 +21,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class ServedMock:
-    """A `mock-server serve` subprocess with its own fresh SQLite database."""
+ENGINE_VARIABLE = "SANDBOX_TEST_ENGINE"  # "postgresql": every served mock on a fresh PostgreSQL database
 
-    def __init__(self, workdir: Path, now: str = FIXED_NOW, workers: int = 2, extra_args: tuple[str, ...] = ()):
+
+def test_engine() -> str:
+    return os.environ.get(ENGINE_VARIABLE, "sqlite")
+
+
+class ServedMock:
+    """A `mock-server serve` subprocess with its own fresh database: SQLite, or a PostgreSQL database of the
+    tests' throwaway cluster when SANDBOX_TEST_ENGINE=postgresql (skipped, with the reason, without one)."""
+
+    def __init__(self, workdir: Path, now: str = FIXED_NOW, workers: int = 2, extra_args: tuple[str, ...] = (),
+                 database_url: str | None = None):
         self.port = free_port()
         self.db_path = workdir / "sandbox.db"
-        self.database_url = f"sqlite:///{self.db_path}"
+        self.database_url = database_url or self._database_url()
         self.root = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / "server.log"
         command = [sys.executable, "-m", "mock_server.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
@@ -38,6 +47,17 @@ class ServedMock:
         self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, env=env,
                                         start_new_session=True)
         self._wait_ready()
+
+    def _database_url(self) -> str:
+        if test_engine() != "postgresql":
+            return f"sqlite:///{self.db_path}"
+        import pytest
+
+        from . import postgres
+
+        if postgres.unavailable():
+            pytest.skip(postgres.unavailable())
+        return postgres.database_url()
 
     def _wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from functools import cached_property
 
 import orjson
-from sqlalchemy import bindparam, case, exists, func, literal_column, or_, select
+from sqlalchemy import Text, bindparam, case, cast, exists, func, literal_column, or_, select
 
 from .. import store as tables
 from .catalog import Catalog
@@ -225,7 +225,7 @@ class Reports:
 
             aggregate = func.coalesce(func.json_agg(aggregate_order_by(column, order)),
                                       literal_column("'[]'::json"))
-            return select(aggregate).where(*where).scalar_subquery()
+            return select(cast(aggregate, Text)).where(*where).scalar_subquery()  # text, as SQLite gives it
         # SQLite (3.40 has no ORDER BY inside an aggregate): every list here is read along the primary key
         # (property_id or building_id, then the order column), which yields the rows in that order.
         ordered = select(column.label("value")).where(*where).order_by(order).correlate(

@@ -49,6 +49,13 @@ def _base_url() -> str:
 
 
 def get_health(call):
+    """Answers, and reaches the database: one bounded read of the shared state version (a load balancer takes a
+    host that answers 503 out)."""
+    try:
+        _control(call).store.version()
+    except Exception as unreachable:  # any driver error is the same verdict: this host cannot serve
+        reason = str(getattr(unreachable, "orig", None) or unreachable).strip().splitlines()[0][:200]
+        return {"status": "unavailable", "reason": f"the database cannot be reached: {reason}"}, 503
     return {"status": "ok"}, 200
 
 

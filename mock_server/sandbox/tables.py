@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Float, Integer, LargeBinary, MetaData, String, Table
+from sqlalchemy import JSON, Column, DateTime, Float, Integer, LargeBinary, MetaData, Table, Text
 
 control_metadata = MetaData()
 
 journal = Table(
     "sbx_journal", control_metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("api", String(20), nullable=False),
-    Column("method", String(10), nullable=False),
-    Column("path", String(2000), nullable=False),
+    Column("api", Text, nullable=False),
+    Column("method", Text, nullable=False),
+    Column("path", Text, nullable=False),
     Column("status", Integer, nullable=False),
     Column("company_id", Integer, nullable=True),
-    Column("client_id", String(100), nullable=True),
+    Column("client_id", Text, nullable=True),
     Column("entry", JSON, nullable=False),  # the whole masked entry as the API shows it
     sqlite_autoincrement=True,  # ids only grow, even after a clear: "newest first" stays true
 )
@@ -34,7 +34,7 @@ faults = Table(
 
 snapshots = Table(
     "sbx_snapshots", control_metadata,
-    Column("name", String(64), primary_key=True),
+    Column("name", Text, primary_key=True),
     Column("created_at", DateTime, nullable=False),
     Column("rows", Integer, nullable=False),
     Column("data", LargeBinary, nullable=False),  # zlib-compressed pickle of {table: [row tuples]}
@@ -42,9 +42,9 @@ snapshots = Table(
 
 tenants = Table(
     "sbx_tenants", control_metadata,
-    Column("id", String(120), primary_key=True),
-    Column("api", String(20), nullable=False),
-    Column("name", String(200), nullable=False),
+    Column("id", Text, primary_key=True),
+    Column("api", Text, nullable=False),
+    Column("name", Text, nullable=False),
     Column("recipe", JSON, nullable=False),  # what re-creates it: the seed and sizes (used by reset)
     Column("credentials", JSON, nullable=False),
     Column("created_at", DateTime, nullable=False),
@@ -54,8 +54,8 @@ tenants = Table(
 # Travtus rate-limit token buckets (mock_server/travtus/ratelimit.py): runtime state shared by every worker.
 rate_buckets = Table(
     "sbx_rate_buckets", control_metadata,
-    Column("kind", String(20), primary_key=True),
-    Column("key", String(300), primary_key=True),
+    Column("kind", Text, primary_key=True),
+    Column("key", Text, primary_key=True),
     Column("tokens", Float, nullable=False),
     Column("updated", Float, nullable=False),  # Unix time of the last refill
 )
