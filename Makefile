@@ -7,17 +7,23 @@ PORT ?= 8080
 WORKERS ?= 2
 API ?= leasey
 BASE_URL ?=
+RUNTIME := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 
 .PHONY: serve test lint contract spec-check bench clean browser
 
-$(STAMP): pyproject.toml
+# `make serve` needs the package and its runtime dependencies only; everything else adds the [test] extras.
+$(RUNTIME): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME)
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-serve: $(STAMP)
+serve: $(RUNTIME)
 	$(BIN)/mock-server serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: $(STAMP) lint spec-check browser

@@ -25,10 +25,13 @@ from .sandbox import traffic
 from .spec import Operation, ParameterError, Spec
 from .store import Store
 
-ROOT = Path(__file__).resolve().parent.parent
+# The folder holding openapi/ and fixtures/: the checkout, or in an installed copy mock_server/data (setup.py ships
+# both folders there as the packages mock_server.data.openapi and mock_server.data.fixtures).
+ROOT = next((folder for folder in (Path(__file__).resolve().parent / "data", Path(__file__).resolve().parent.parent)
+             if (folder / "openapi").is_dir()), Path(__file__).resolve().parent.parent)
 API_NAMES = ("leasey", "travtus")
 DEFAULTS = {
-    "DATABASE_URL": f"sqlite:///{ROOT / 'var' / 'sandbox.db'}",
+    "DATABASE_URL": f"sqlite:///{Path.cwd() / 'var' / 'sandbox.db'}",  # ./var/sandbox.db where the server starts
     "APIS": API_NAMES,
     "MOUNT_AT_ROOT": False,  # True: serve the single API in APIS at "/" instead of "/<name>"
     "SPEC_DIR": str(ROOT / "openapi"),

@@ -218,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     def common(sub):
-        sub.add_argument("--db", help="SQLAlchemy URL (default: sqlite file under ./var/; env DATABASE_URL)")
+        sub.add_argument("--db", help="SQLAlchemy URL (default: ./var/sandbox.db, SQLite, in the directory the "
+                                      "command runs in; env DATABASE_URL)")
         sub.add_argument("--now", help="start the sandbox clock at this ISO timestamp, e.g. 2026-06-01T12:00:00")
         sub.add_argument("--freeze-clock", action="store_true", help="with --now: keep the clock still")
         sub.add_argument("--api", choices=[*API_NAMES, "all"], default="all",
