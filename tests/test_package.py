@@ -56,7 +56,7 @@ def built(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def installed(built) -> Path:
-    """A fresh virtualenv outside the checkout with the wheel installed: its bin/."""
+    """A fresh virtualenv outside the checkout with the wheel (and pytest, for the plugin) installed: its bin/."""
     venv = built["work"] / "venv"
     run([sys.executable, "-m", "venv", venv])
     run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", built["wheel"]],
@@ -76,6 +76,8 @@ def test_the_sdist_and_the_wheel_carry_the_specs_fixtures_templates_and_assets(b
         assert in_package in in_wheel, in_package
     with zipfile.ZipFile(built["wheel"]) as wheel:
         assert wheel.read("mock_server/data/openapi/leasey.yaml") == (ROOT / "openapi" / "leasey.yaml").read_bytes()
+        entry_points = next(n for n in wheel.namelist() if n.endswith(".dist-info/entry_points.txt"))
+        assert "partner_sandbox = mock_server.pytest_plugin" in wheel.read(entry_points).decode()
 
 
 def test_the_installed_command_serves_from_any_directory_with_its_state_in_var(installed, tmp_path):
@@ -109,3 +111,15 @@ def test_the_runtime_needs_none_of_the_test_extras(built):
         metadata = wheel.read(next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))).decode()
     runtime = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:") and "extra ==" not in line]
     assert runtime and not any(name in line for line in runtime for name in ("pytest", "requests", "schemathesis"))
+
+
+def test_the_partner_example_runs_with_the_plugin_of_the_installed_wheel(installed, tmp_path):
+    run([installed / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "pytest==9.2.0"],
+        env=clean_environment())
+    example = tmp_path / "partner_tests"
+    shutil.copytree(ROOT / "examples" / "partner_tests", example)
+
+    result = run([installed / "python", "-m", "pytest", "-p", "no:cacheprovider", "-q"], cwd=example,
+                 env=clean_environment())
+
+    assert "6 passed" in result.stdout, result.stdout
