@@ -34,7 +34,7 @@ from .tables import tenants as tenant_table
 BODY_LIMIT = 65_536
 QUEUE_LIMIT = 10_000  # entries waiting for the writer; beyond it new ones are dropped (and counted)
 BATCH_LIMIT = 500
-SETTLE_SECONDS = 0.1  # what a read waits for other processes' writers (each writes as soon as it has entries)
+SETTLE_SECONDS = 0.15  # what a read waits for other processes' writers (each writes as soon as it has entries)
 log = logging.getLogger("mock_server.journal")
 _SECRET_IN_TEXT = re.compile(
     r'("(?:{})"\s*:\s*)"(?:[^"\\]|\\.)*"?'.format("|".join(sorted(masking.SECRET_FIELDS))), re.IGNORECASE)
@@ -61,6 +61,7 @@ class Pending:
     response_mimetype: str | None
     response_size: int
     fault: str | None
+    finished_ns: int = 0
 
     def entry(self) -> dict:
         request_body, request_cut = body(self.request_body, self.request_mimetype)
@@ -144,7 +145,7 @@ class Journal:
                 self._idle.notify_all()
 
     def _write(self, batch: list) -> None:
-        entries = [item.entry() for kind, item in batch if kind == "entry"]
+        entries = [(item.entry(), item.finished_ns) for kind, item in batch if kind == "entry"]
         touches: dict[str, datetime] = {}
         for kind, item in batch:
             if kind == "touch":
@@ -152,9 +153,10 @@ class Journal:
         with self.store.begin() as connection:
             if entries:
                 connection.execute(insert(journal), [{
-                    "api": e["api"], "method": e["method"], "path": e["path"], "status": e["status"],
-                    "company_id": e["company_id"], "client_id": e["client_id"], "entry": e} for e in entries])
-                newest = connection.execute(select(func.max(journal.c.id))).scalar()
+                    "api": e["api"], "method": e["method"], "path": _text(e["path"]), "status": e["status"],
+                    "company_id": e["company_id"], "client_id": _text(e["client_id"]), "entry": e,
+                    "finished_ns": finished} for e, finished in entries])
+                newest = connection.execute(select(func.max(journal.c.id))).scalar()  # (of the writes)
                 # trim now and then: entries() reads only the newest `capacity` anyway
                 if newest % 50 < len(entries) or len(entries) >= 50:
                     connection.execute(delete(journal).where(journal.c.id <= newest - self.capacity))
@@ -180,7 +182,8 @@ class Journal:
 
     def entries(self, api=None, path=None, method=None, status=None, company_id=None, client_id=None,
                 limit=100) -> list[dict]:
-        query = select(journal.c.id, journal.c.path, journal.c.entry).order_by(journal.c.id.desc())
+        query = select(journal.c.id, journal.c.path, journal.c.entry).order_by(
+            journal.c.finished_ns.desc().nulls_last(), journal.c.id.desc())
         newest = select(func.max(journal.c.id)).scalar_subquery()
         query = query.where(journal.c.id > newest - self.capacity)
         for column, value in ((journal.c.api, api), (journal.c.method, method), (journal.c.status, status),
@@ -205,6 +208,12 @@ class Journal:
         self.settle()
         with self.store.begin() as connection:
             connection.execute(delete(journal))
+
+
+def _text(value: str | None) -> str | None:
+    """A value for a text column: U+0000 (which PostgreSQL text cannot hold) shown as U+FFFD. The entry itself
+    is JSON, where it is escaped."""
+    return value.replace("\x00", "\ufffd") if value and "\x00" in value else value
 
 
 def body(raw: bytes, mimetype: str | None) -> tuple[Any, bool]:

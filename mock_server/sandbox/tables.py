@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Float, Integer, LargeBinary, MetaData, Table, Text
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Float, Integer, LargeBinary, MetaData, Table, Text
 
 control_metadata = MetaData()
 
@@ -16,7 +16,10 @@ journal = Table(
     Column("company_id", Integer, nullable=True),
     Column("client_id", Text, nullable=True),
     Column("entry", JSON, nullable=False),  # the whole masked entry as the API shows it
-    sqlite_autoincrement=True,  # ids only grow, even after a clear: "newest first" stays true
+    # When the request finished (ns since the epoch): the order entries are listed in. Each process writes its
+    # entries in batches, so the ids follow the order of the writes, not of the requests.
+    Column("finished_ns", BigInteger, nullable=True, index=True),
+    sqlite_autoincrement=True,  # ids only grow, even after a clear: the newest `capacity` are kept
 )
 
 faults = Table(

@@ -199,7 +199,7 @@ def _journal(control, clock, api: str, status: int, latency_ms: float, response:
         client_id=record.client_id, request_headers=list(request.headers.items()),
         request_body=request.get_data(cache=True), request_mimetype=request.mimetype,
         response_body=response_body, response_mimetype=response.mimetype,
-        response_size=record.response_bytes, fault=record.fault))
+        response_size=record.response_bytes, fault=record.fault, finished_ns=time.time_ns()))
 
 
 def _log_line(status: int, latency_ms: float, company_id, client_id, fault) -> None:
