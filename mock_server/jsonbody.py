@@ -45,8 +45,28 @@ def loads(raw: bytes) -> Any:
     if too_deep(raw):
         raise MalformedJson(f"the body nests deeper than {MAX_DEPTH} levels")
     try:
-        return json.loads(raw, parse_constant=_not_json)
+        value = json.loads(raw, parse_constant=_not_json)
     except MalformedJson:
         raise
     except ValueError as error:  # includes UnicodeDecodeError: bytes that are not UTF-8 (or -16, -32) text
         raise MalformedJson(str(error)) from None
+    if b"\\u0000" in raw and holds_nul(value):
+        raise MalformedJson("a string holds U+0000 (NUL), which is not text a database column can store")
+    return value
+
+
+def holds_nul(value: Any) -> bool:
+    """Whether any string (or key) in a JSON value holds U+0000: PostgreSQL text cannot, so the sandbox refuses
+    it on every engine alike (without recursing: the value may nest MAX_DEPTH deep)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False

@@ -251,6 +251,9 @@ class Spec:
     def _coerce(name: str, location: str, raw: str, schema: dict) -> Any:
         types = schema.get("type", "string")
         types = [types] if isinstance(types, str) else list(types)
+        if "\x00" in raw:  # no engine's text column can hold it (PostgreSQL refuses it): invalid everywhere
+            kind = "invalid" if "string" in types else "type"  # not a number at all, or a string out of shape
+            raise ParameterError(name, location, kind, schema, "holds U+0000 (NUL)")
         if "null" in types and raw == "":
             return None
         if "integer" in types:

@@ -101,6 +101,7 @@ def _throttle(call, kind: str, key: str | None) -> None:
     limiter = shared_limiter(call.backend.store, current_app.config.get("TRAVTUS_RATE_LIMIT"))
     if limiter is None:
         return
-    retry_after = limiter.take(kind, key or f"address:{request.remote_addr}")
+    key = (key or f"address:{request.remote_addr}").replace("\x00", "\ufffd")  # a bucket key is stored text
+    retry_after = limiter.take(kind, key)
     if retry_after is not None:
         raise errors.rate_limit_exceeded(retry_after)
