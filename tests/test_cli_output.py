@@ -34,14 +34,15 @@ def access_lines():
         handler.setFormatter(JsonRequestLine() if kind == "json" else logging.Formatter("%(message)s"))
         handlers.append(handler)
     access = logging.getLogger("mock_server.access")
-    level, access.level = access.level, logging.INFO
+    level = access.level
+    access.setLevel(logging.INFO)  # setLevel, not .level: it clears the loggers' isEnabledFor cache
     for handler in handlers:
         access.addHandler(handler)
     yield lambda: ([line for line in streams["text"].getvalue().splitlines()],
                    [json.loads(line) for line in streams["json"].getvalue().splitlines()])
     for handler in handlers:
         access.removeHandler(handler)
-    access.level = level
+    access.setLevel(level)
 
 
 def test_the_json_line_carries_the_text_lines_values_with_secrets_masked(access_lines):
