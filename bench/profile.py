@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         profiler = Profiler(interval=0.0005)
         with profiler:
             for _ in range(args.calls):
-                clients[True].get(path, headers=headers)
+                clients["full"].get(path, headers=headers)  # the default
         print(profiler.output_text(unicode=False, color=False))
     return 0
 

@@ -340,6 +340,29 @@ def mixed(server: Server, load: Load, connections: int = 32) -> dict:
     return {"c": connections, **result}
 
 
+def postgresql(report: dict, work: Path, load: Load, concurrencies: list[int]) -> None:
+    """The fixture-size rows again with the sandbox on PostgreSQL (a throwaway cluster on loopback, the tests'
+    contract_tests/support/postgres.py), as a column beside SQLite's."""
+    from contract_tests.support import postgres
+
+    if postgres.unavailable():
+        print(f"  postgresql: {postgres.unavailable()}", file=sys.stderr, flush=True)
+        report["postgresql_missing"] = postgres.unavailable()
+        return
+    url = postgres.database_url()
+    server = Server(work / "pg-unused.db", work / "pg.log", url=url).start()
+    print(f"throughput at fixture size on PostgreSQL ({server.url}) ...", file=sys.stderr, flush=True)
+    try:
+        cells = throughput(server, load, concurrencies)
+    finally:
+        server.stop()
+    by_cell = {(cell["endpoint"].replace("ceiling: ", ""), cell["c"]): cell for cell in cells}
+    for cell in report.get("throughput", []):
+        twin = by_cell.get((cell["endpoint"].replace("ceiling: ", ""), cell["c"]))
+        if twin:
+            cell["pg_rps"], cell["pg_p50"] = twin["rps"], twin["p50"]
+
+
 PRISM_VERSION = "5.16.0"  # @stoplight/prism-cli, from the npm registry
 
 
@@ -501,10 +524,13 @@ def markdown(report: dict) -> str:
              f"load: {report['load']}; {report['duration']} s per cell.", ""]
     if report.get("throughput"):
         lines += ["## Throughput at fixture size", "",
-                  "| endpoint | c | req/s | p50 ms | p99 ms | × ceiling | errors |", "|---|--:|--:|--:|--:|--:|--:|"]
+                  "| endpoint | c | req/s | p50 ms | p99 ms | × ceiling | errors | PostgreSQL req/s | PostgreSQL p50 ms |",
+                  "|---|--:|--:|--:|--:|--:|--:|--:|--:|"]
         for cell in report["throughput"]:
+            pg = (f"{cell['pg_rps']:.1f} | {cell['pg_p50']:.1f}" if "pg_rps" in cell
+                  else report.get("postgresql_missing", "not measured") + " | ")
             lines.append(f"| {cell['endpoint']} | {cell['c']} | {cell['rps']:.1f} | {cell['p50']:.1f} | "
-                         f"{cell['p99']:.1f} | {cell['ratio']:.2f} | {cell['errors']} |")
+                         f"{cell['p99']:.1f} | {cell['ratio']:.2f} | {cell['errors']} | {pg} |")
         lines.append("")
     if report.get("mixed"):
         cell = report["mixed"]
@@ -602,6 +628,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--skip-peers", action="store_true", help="no Prism and no server comparison")
+    parser.add_argument("--skip-postgres", action="store_true", help="no PostgreSQL column")
     parser.add_argument("--output", help="also write the Markdown report to this file")
     args = parser.parse_args(argv)
 
@@ -627,6 +654,8 @@ def main(argv: list[str] | None = None) -> int:
                 report["mixed"] = mixed(server, load)
             report["servers"].append({"what": what, "cold_start": server.cold_start, "rss": server.peak_rss_mb()})
             server.stop()
+        if not args.skip_throughput and not args.skip_postgres:
+            postgresql(report, work, load, [int(c) for c in args.concurrency.split(",")])
         if not args.skip_throughput and not args.skip_peers:
             print("beside Prism, and the same app under each server ...", file=sys.stderr, flush=True)
             report["prism"] = prism(load, work, [int(c) for c in args.concurrency.split(",")])

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from functools import cached_property
 
 import orjson
-from sqlalchemy import Text, bindparam, case, cast, exists, func, literal_column, or_, select
+from sqlalchemy import Date, DateTime, Integer, Text, bindparam, case, cast, exists, func, literal_column, or_, select
 
 from .. import store as tables
 from .catalog import Catalog
@@ -60,6 +60,7 @@ class Reports:
         self.first_application_status = catalog.enum("ApplicationStatus")[0]
         self._statements: dict = {}
         self._labels: dict[str, str] = {}
+        self._sql: dict = {}
         self._buckets = {name: self._bucket_table(name) for name in ("LeadStatus", "ApplicantStatus", "LeaseStatus")}
 
     @staticmethod
@@ -97,7 +98,7 @@ class Reports:
     def _property_columns(self, p, b) -> list:
         """A property's stored facts plus what is derived by query: published anywhere, active leases today."""
         marketplaces, leases = tables.property_marketplaces, tables.leases
-        today = bindparam("today")
+        today = bindparam("today", type_=Date)
         published = exists().where(marketplaces.c.property_id == p.c.id, marketplaces.c.enabled.is_(True))
         active_leases = (select(func.count()).select_from(leases)
                          .where(leases.c.property_id == p.c.id, leases.c.start_date <= today,
@@ -124,9 +125,9 @@ class Reports:
     def _window(query, column, has_start: bool, has_end: bool):
         """Inclusive bounds ("on or after", "on or before"); a missing bound is open."""
         if has_start:
-            query = query.where(column >= bindparam("start"))
+            query = query.where(column >= bindparam("start", type_=DateTime))
         if has_end:
-            query = query.where(column <= bindparam("end"))
+            query = query.where(column <= bindparam("end", type_=DateTime))
         return query
 
     def _showings_statement(self, has_start: bool, has_end: bool):
@@ -149,7 +150,7 @@ class Reports:
             .outerjoin(lead, lead.c.id == s.c.lead_id)
             .outerjoin(person, person.c.id == lead.c.person_id)
             .outerjoin(app, app.c.lead_id == lead.c.id)
-            .where(s.c.company_id == bindparam("company_id"))
+            .where(s.c.company_id == bindparam("company_id", type_=Integer))
             .order_by(s.c.starts_at, s.c.id)
         )
         return self._window(query, s.c.starts_at, has_start, has_end)
@@ -169,7 +170,7 @@ class Reports:
             .join(app, app.c.lead_id == lead.c.id)
             .join(p, p.c.id == lead.c.property_id)
             .outerjoin(b, b.c.id == p.c.building_id)
-            .where(lead.c.company_id == bindparam("company_id"))
+            .where(lead.c.company_id == bindparam("company_id", type_=Integer))
             .order_by(lead.c.created_at, lead.c.id)
         )
         return self._window(query, lead.c.created_at, has_start, has_end)
@@ -177,7 +178,7 @@ class Reports:
     def _properties_statement(self, _has_start: bool, _has_end: bool):
         p, b, users = tables.properties, tables.buildings, tables.users
         lead, app, s = tables.leads, tables.applications, tables.showings
-        company_id = bindparam("company_id")
+        company_id = bindparam("company_id", type_=Integer)
         lead_counts = (
             select(lead.c.property_id, func.count(lead.c.id).label("leads"),
                    func.sum(case((app.c.status != self.first_application_status, 1), else_=0)).label("applications"),
@@ -243,13 +244,34 @@ class Reports:
         return (make(row, context) for row in rows)
 
     def _execute(self, connection, report: str, company, today: date, start, end):
-        params = {"company_id": company.id, "today": today}
-        if start is not None:
-            params["start"] = start
-        if end is not None:
-            params["end"] = end
-        statement = self.statement(report, start is not None, end is not None)
-        return connection.execution_options(yield_per=1000).execute(statement, params)
+        """The statement's rows as the driver gives them (tuples in batches: no result objects, no type
+        conversions; the row functions read dates as the driver returns them)."""
+        values = {"company_id": company.id, "today": today, "start": start, "end": end}
+        sql, binds = self._compiled(report, start is not None, end is not None, connection.dialect)
+        params = {name: process(values[name] if name in values else default) if process else
+                  (values[name] if name in values else default) for name, default, process in binds}
+        if connection.dialect.positional:
+            params = [params[name] for name, _, _ in binds]
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(1000):
+                yield from batch
+        finally:
+            cursor.close()
+
+    def _compiled(self, report: str, has_start: bool, has_end: bool, dialect) -> tuple[str, list]:
+        """The statement's SQL for this dialect, and its bound values in order: (name, default, bind processor)."""
+        key = (report, has_start, has_end, dialect.name)
+        found = self._sql.get(key)
+        if found is None:
+            compiled = self.statement(report, has_start, has_end).compile(dialect=dialect)
+            defaults = compiled.construct_params(_check=False)
+            names = compiled.positiontup if dialect.positional else list(compiled.binds)
+            binds = [(name, defaults.get(name), compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+                     for name in names]
+            found = self._sql[key] = (compiled.string, binds)
+        return found
 
     @cached_property
     def _makers(self) -> dict:
@@ -373,15 +395,29 @@ def _full_address_at(index: dict):
     return full_address
 
 
-def timestamp(value: datetime | None) -> str | None:
-    return value.replace(microsecond=0).isoformat() if value is not None else None
+# Dates and times as the driver returns them: objects (psycopg), or the text SQLAlchemy stored them as in
+# SQLite ('2026-05-01', '2026-05-01 10:00:00.000000').
+
+def timestamp(value: datetime | str | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return f"{value[:10]}T{value[11:19]}"
+    return value.replace(microsecond=0).isoformat()
 
 
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def _iso(value: date | str | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()
 
 
-def days_listed(start: date | None, end: date | None, today: date) -> int:
+def _day(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def days_listed(start: date | str | None, end: date | str | None, today: date) -> int:
     if start is None:
         return 0
-    return max(0, ((min(end, today) if end else today) - start).days)
+    start = _day(start)
+    return max(0, ((min(_day(end), today) if end else today) - start).days)
