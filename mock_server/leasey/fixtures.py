@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert
 
 from .. import store as t
+from ..dated_fixtures import load_dated
 from ..spec import Spec
 from .catalog import Catalog
 
@@ -62,6 +63,7 @@ def load_company(connection, now: datetime, data: dict, catalog: Catalog, compan
             connection.execute(insert(t.building_amenities), [
                 {"building_id": building["id"], "amenity_id": int(k), "value": v} for k, v in amenities.items()])
     _generate_portfolio(connection, now, data, catalog, company)
+    load_dated(connection, company)  # rows at the document's example dates (mock_server/dated_fixtures.py)
 
 
 def random_place(rng: random.Random, data: dict, highest_number: int = 999) -> dict:
