@@ -10,7 +10,7 @@ BASE_URL ?=
 RUNTIME := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint contract spec-check bench clean browser
+.PHONY: serve test lint contract spec-check bench clean browser postgres
 
 # `make serve` needs the package and its runtime dependencies only; everything else adds the [test] extras.
 $(RUNTIME): pyproject.toml setup.py
@@ -26,8 +26,15 @@ $(STAMP): $(RUNTIME)
 serve: $(RUNTIME)
 	$(BIN)/mock-server serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-test: $(STAMP) lint spec-check browser
+# Every test on SQLite, then the behaviour suite and the control-API tests again on PostgreSQL (a throwaway
+# cluster the tests start; without PostgreSQL those skip, saying why).
+test: $(STAMP) lint spec-check browser postgres
 	$(BIN)/python -m pytest
+	SANDBOX_TEST_ENGINE=postgresql $(BIN)/python -m pytest contract_tests tests/test_sandbox_control.py \
+		--report-dir reports/postgresql
+
+postgres:
+	tools/ensure-postgresql || [ $$? -eq 3 ]
 
 browser:
 	tools/ensure-chromium
