@@ -126,3 +126,22 @@ def test_the_self_check_samples_long_arrays_unless_full():
     assert verdicts[True, "middle"] is None and verdicts[True, "clean"] is None
     assert "Bedrooms" in verdicts[True, "first"] and "sample" in verdicts[True, "first"]
     assert "60/Bedrooms" in verdicts["full", "middle"] and verdicts["full", "clean"] is None
+
+
+def test_a_sandbox_served_on_an_in_memory_database_answers_its_reports(tmp_path):
+    """`mock-server serve --db sqlite://`: one worker (the only process that sees that database), every report
+    200 (the showings report once answered 500: a second connection opened while one was held)."""
+    from contract_tests.support.served import ServedMock
+
+    mock = ServedMock(tmp_path, database_url="sqlite://", workers=2)
+    try:
+        headers = {"Authorization": f"Bearer {TOKEN}", "X-Company-Password": "sandbox-pass-123"}
+        for report in ("properties", "showings", "leads"):
+            response = requests.get(f"{mock.root}/leasey/reports/{report}?company_id=123", headers=headers, timeout=30)
+            assert response.status_code == 200 and len(response.json()) > 0, report
+        leases = requests.get(f"{mock.root}/travtus/leases/?start_date=2023-01-17", timeout=30,
+                              headers={"Authorization": "Bearer trv_sandbox_full"})
+        assert leases.status_code == 200
+        assert "one worker" in mock.log_path.read_text()
+    finally:
+        mock.stop()
