@@ -9,19 +9,20 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 import orjson
 from flask import Blueprint, Flask, Response, current_app, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 from . import migrate
 from .clock import Clock
 from .errors import ApiError
 from .record import NO_BODY, current
 from .rows import Rows
-from .sandbox import traffic
+from .sandbox import limits, traffic
 from .spec import Operation, ParameterError, Spec
 from .store import Store
 
@@ -49,6 +50,10 @@ DEFAULTS = {
     "JOURNAL_SIZE": 1000,  # requests the journal keeps (0: no journal)
     "TENANT_IDLE_SECONDS": 86_400,  # a tenant unused this long (real time) is removed
     "AUTO_MIGRATE": True,  # upgrade the schema at start-up (False: refuse to start on an older schema)
+    # Request bodies (Flask/Werkzeug): a larger one is refused with 413 before it is read (Content-Length) or as
+    # soon as it passes the limit (chunked); a form field or file may be as large as the body (FIDELITY, Hardening).
+    "MAX_CONTENT_LENGTH": limits.BODY_LIMIT,
+    "MAX_FORM_MEMORY_SIZE": limits.BODY_LIMIT,
 }
 CONTROL_NAME, CONTROL_PREFIX = "sandbox", "/_sandbox"
 log = logging.getLogger("mock_server")
@@ -358,10 +363,26 @@ def _register_error_handling(app: Flask) -> None:
     def api_of_request() -> Api | None:
         record = current()
         if record.api is None:  # routing failed before any view ran: find the API by its URL prefix
-            apis = [*app.extensions["sandbox"].apis.values(), app.extensions["sandbox"].control]
-            matches = [a for a in apis if request.path == a.prefix or request.path.startswith(a.prefix + "/")]
-            record.api = max(matches, key=lambda a: len(a.prefix), default=None)
+            record.api = api_at(app, request.path)
         return record.api
+
+    def render_refusal(status: int, message: str):
+        api = api_of_request()
+        if api is not None:
+            return render_api_error(api.errors.refused(status, message))
+        return _json_response({"error": HTTPStatus(status).phrase, "message": message}, status)
+
+    @app.errorhandler(413)
+    def render_body_too_large(error):
+        return render_refusal(413, limits.message(413))
+
+    @app.errorhandler(ClientDisconnected)
+    def render_unfinished_body(error):
+        """The body stopped coming: too slow (the worker's read timeout, mock_server/sandbox/worker.py), or shorter
+        than its Content-Length. Werkzeug wraps either in ClientDisconnected (a 400)."""
+        if isinstance(error.__context__, limits.ReadTimeout):
+            return render_refusal(408, limits.message(408))
+        return render_refusal(400, limits.message(400, limits.BODY_ENDED_EARLY))
 
     @app.errorhandler(404)
     def render_not_found(error):
@@ -386,6 +407,23 @@ def _register_error_handling(app: Flask) -> None:
         if api is not None:
             return render_api_error(api.errors.internal())
         return _json_response({"error": "Internal Server Error", "message": "Unexpected error"}, 500)
+
+
+def api_at(app: Flask, path: str) -> Api | None:
+    """The mounted API (partner or control) whose prefix the path is under, the longest prefix first."""
+    apis = [*app.extensions["sandbox"].apis.values(), app.extensions["sandbox"].control]
+    matches = [a for a in apis if path == a.prefix or path.startswith(a.prefix + "/")]
+    return max(matches, key=lambda a: len(a.prefix), default=None)
+
+
+def refusal(app: Flask, path: str | None, status: int, message: str) -> tuple[dict, dict]:
+    """The body and headers of a request refused before Flask saw it (the gunicorn worker's own refusals), in the
+    error shape of the API its path is under; outside every API, the shape of the site's own errors."""
+    api = api_at(app, path) if path is not None else None
+    if api is None:
+        return {"error": HTTPStatus(status).phrase, "message": message}, {}
+    error = api.errors.refused(status, message, path)
+    return error.body(), error.headers
 
 
 def _operations_at(app: Flask, api: Api) -> dict[str, Operation] | None:

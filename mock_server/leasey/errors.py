@@ -118,6 +118,12 @@ def fault(status: int, retry_after: int | None = None) -> LeaseyError:
                        headers={"Retry-After": str(retry_after)} if retry_after is not None else None)
 
 
+def refused(status: int, message: str, path: str | None = None) -> LeaseyError:
+    """A request the sandbox refuses before any operation runs (body, request line or header limits, a slow or
+    malformed request: FIDELITY.md, Hardening), in the error shape of every other Leasey error."""
+    return LeaseyError(status, message)
+
+
 def invalid_fault_header(message: str) -> LeaseyError:
     return bad_request(message)
 

@@ -70,6 +70,10 @@ def _messages(error: ValidationError):
         yield field, f'"{field}" must be less than or equal to {expected}.'
     elif kind == "minLength":
         yield field, f'"{field}" must not be empty.'
+    elif kind == "maxLength":  # (never the value itself: it may be a megabyte long)
+        yield field, f'"{field}" must be at most {expected} characters long.'
+    elif kind == "maxItems":
+        yield field, f'"{field}" must not have more than {expected} items.'
     elif kind == "uniqueItems":
         yield field, f'"{field}" must not contain duplicates.'
     elif kind == "minProperties":

@@ -39,6 +39,16 @@ def internal() -> ControlError:
     return ControlError(500, "internal_error", "Unexpected error in the control API.")
 
 
+REFUSAL_CODES = {400: "bad_request", 403: "forbidden", 408: "request_timeout", 413: "payload_too_large",
+                 414: "uri_too_long", 415: "unsupported_media_type", 431: "request_header_fields_too_large"}
+
+
+def refused(status: int, message: str, path: str | None = None) -> ControlError:
+    """A request refused before any operation runs (limits, a slow or malformed request, a foreign Host or Origin,
+    a body that is not JSON): FIDELITY.md, Hardening."""
+    return ControlError(status, REFUSAL_CODES.get(status, "bad_request"), message)
+
+
 def from_parameter(error: ParameterError) -> ControlError:
     if error.location == "path" and error.kind != "missing":
         return invalid(f"{error.name} in the path is not valid: {error.detail or 'wrong type'}")

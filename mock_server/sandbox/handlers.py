@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from flask import request
 
 from .. import jsonbody
-from . import Control, errors
+from . import Control, errors, limits
 from .state import NotFound
 
 NO_CONTENT = ({}, 204)
@@ -20,12 +20,13 @@ def _control(call) -> Control:
 
 def _body(call, required: bool = True) -> dict:
     """The JSON body, validated against the operation's schema (the first problem answers 400)."""
-    if not request.get_data():
+    raw = limits.read_body(request)  # over the body limit: 413 (app.py)
+    if not raw:
         if required:
             raise errors.invalid("A JSON body is required")
         return {}
     try:  # strictly: NaN, Infinity and nesting deeper than jsonbody.MAX_DEPTH are not a JSON object either
-        body = jsonbody.loads(request.get_data(cache=True))
+        body = jsonbody.loads(raw)
     except jsonbody.MalformedJson:
         body = None
     if not isinstance(body, dict):

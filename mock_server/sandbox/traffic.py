@@ -14,11 +14,12 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 
 from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from .. import jsonbody
 from ..record import NO_BODY, close_record, current, open_record
 from . import errors as control_errors
-from . import masking
+from . import limits, masking
 from .faults import HEADER, Action, HeaderError, drop_connection, parse_header
 from .journal import Pending
 
@@ -70,7 +71,11 @@ def _before():
     if api is None:
         return None
     record.api = api
-    request.get_data(cache=True)  # kept for the journal; form parsing reads the cached copy
+    try:
+        limits.read_body(request)  # kept for the journal; form parsing reads the cached copy
+    except (RequestEntityTooLarge, ClientDisconnected):  # answered 413 or 408/400 (app.py); not read again
+        g.body_unread = True
+        raise
     control = sandbox.control.backend
     _sweep_idle_tenants(control)
     action = _fault_action(api, control)
@@ -197,7 +202,7 @@ def _journal(control, clock, api: str, status: int, latency_ms: float, response:
         sandbox_time=clock.now().isoformat(), api=api, method=request.method, path=request.path,
         query=request.args.to_dict(), status=status, latency_ms=latency_ms, company_id=record.company_id,
         client_id=record.client_id, request_headers=list(request.headers.items()),
-        request_body=request.get_data(cache=True), request_mimetype=request.mimetype,
+        request_body=b"" if g.get("body_unread") else request.get_data(cache=True), request_mimetype=request.mimetype,
         response_body=response_body, response_mimetype=response.mimetype,
         response_size=record.response_bytes, fault=record.fault, finished_ns=time.time_ns()))
 

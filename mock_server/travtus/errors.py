@@ -140,9 +140,22 @@ FAULTS = {  # status: (lease-endpoint type, RFC 6749 error code on the token end
 }
 
 
-def at_token_endpoint() -> bool:
+def at_token_endpoint(path: str | None = None) -> bool:
     """The request is for POST /oauth2/token, whose errors take the RFC 6749 shape (decided before routing ends)."""
-    return request.path.endswith("/oauth2/token")
+    return (request.path if path is None else path).endswith("/oauth2/token")
+
+
+REFUSAL_TYPES = {400: "bad_request", 408: "request_timeout", 413: "payload_too_large", 414: "uri_too_long",
+                 431: "request_header_fields_too_large"}
+
+
+def refused(status: int, message: str, path: str | None = None) -> ApiError:
+    """A request refused before any operation runs (limits, a slow or malformed request: FIDELITY.md, Hardening).
+    The token endpoint answers RFC 6749's invalid_request (§5.2 has no code for these), the lease endpoints their
+    envelope with the status's own type."""
+    if at_token_endpoint(path):
+        return OAuthError(status, "invalid_request", message)
+    return TravtusError(status, REFUSAL_TYPES.get(status, "bad_request"), message)
 
 
 def fault(status: int, retry_after: int | None = None) -> ApiError:
