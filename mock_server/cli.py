@@ -125,13 +125,15 @@ def serve(args) -> int:
     options = {
         "bind": f"{args.host}:{args.port}",
         "workers": workers,
-        "worker_class": "sync" if args.server == "gunicorn-sync" else "gthread",
+        # gthread whose reads of a request are bounded in time (a slow client cannot hold a thread for ever)
+        "worker_class": "sync" if args.server == "gunicorn-sync" else "mock_server.sandbox.worker.SandboxWorker",
         "threads": args.threads,
         "accesslog": None,  # the app logs each request itself, with secrets masked
         "errorlog": "-",
         "loglevel": "info",
         "graceful_timeout": 10,
-        "timeout": 60,
+        "timeout": 30,  # a worker whose main loop stops answering the arbiter this long is replaced
+        "keepalive": 5,  # seconds an idle kept-alive connection stays open (it holds no thread meanwhile)
         "control_socket_disable": True,  # one per user by default ($HOME/.gunicorn): servers would share it
         "post_fork": lambda server, worker: None if store.in_memory else store.engine.dispose(),
         "worker_exit": lambda server, worker: journal.flush(),  # queued journal entries written before exit

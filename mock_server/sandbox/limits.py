@@ -14,9 +14,9 @@ BODY_LIMIT = 1 << 20  # bytes of request body (1 MiB); a Lambda behind API Gatew
 REQUEST_LINE_LIMIT = 4094  # bytes of "METHOD target HTTP/1.1" (gunicorn's limit_request_line)
 HEADER_FIELDS_LIMIT = 100  # header fields (limit_request_fields)
 HEADER_FIELD_LIMIT = 8190  # bytes of one header field, name and value (limit_request_field_size)
-READ_TIMEOUT = 10  # seconds one read of the request may wait for the client
+READ_TIMEOUT = 5  # seconds one read of the request may wait for the client
 REQUEST_DEADLINE = 30  # seconds the whole request (line, headers and body) may take to arrive
-WRITE_TIMEOUT = 60  # seconds one write of the answer may wait for the client to take it
+WRITE_TIMEOUT = 30  # seconds one write of the answer may wait for the client to take it
 
 MESSAGES = {
     400: "The request is not well-formed HTTP/1.1: {detail}.",

@@ -1,0 +1,116 @@
+"""The gunicorn worker `mock-server serve` runs: gthread, with every read of a request bounded in time.
+
+gunicorn's gthread worker gives each connection a thread once its first bytes arrive and then reads the rest of
+the request (headers, then the body, read by the app) with a blocking socket and no timeout: a client that stops
+half way holds that thread for ever, and a few of them starve every other request of the process. Here each read
+waits at most limits.READ_TIMEOUT seconds and the whole request may take limits.REQUEST_DEADLINE; then the
+request is answered 408 in its API's shape (the app's handler when the app was reading the body, this worker's
+when gunicorn was still reading the head) and the connection is closed. Writes of the answer wait at most
+limits.WRITE_TIMEOUT for the client to take them.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import time
+from http import HTTPStatus
+
+from gunicorn import util
+from gunicorn.http.message import Request
+from gunicorn.http.parser import RequestParser
+from gunicorn.http.unreader import SocketUnreader
+from gunicorn.workers.gthread import TConn, ThreadWorker
+
+from . import limits
+
+access_log = logging.getLogger("mock_server.access")
+
+
+class RequestTimedOut(Exception):
+    """The head of a request did not arrive in time (not an OSError: gunicorn logs those with a traceback)."""
+
+    def __init__(self, request: Request):
+        super().__init__("the request head did not arrive in time")
+        self.request = request
+
+
+class TimedUnreader(SocketUnreader):
+    """Reads of one request, each bounded by READ_TIMEOUT and all by the request's deadline."""
+
+    deadline = float("inf")
+
+    def chunk(self, size_hint=None):
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise limits.ReadTimeout("the request took longer than its deadline")
+        self.sock.settimeout(min(limits.READ_TIMEOUT, left))
+        try:
+            return super().chunk(size_hint)
+        except TimeoutError:
+            raise limits.ReadTimeout("the client sent nothing in time") from None
+        finally:
+            self.sock.settimeout(limits.WRITE_TIMEOUT)
+
+
+class SandboxRequest(Request):
+    """gunicorn's request parser, whose failures say what they know of the request (its path, when read)."""
+
+    def parse(self, unreader):
+        try:
+            return super().parse(unreader)
+        except TimeoutError:
+            raise RequestTimedOut(self) from None
+
+
+class TimedConn(TConn):
+    def init(self):
+        super().init()  # (again for every request of a kept-alive connection: it only sets the socket blocking)
+        if not isinstance(self.parser, RequestParser):
+            return
+        unreader = self.parser.unreader
+        if type(unreader) is SocketUnreader:
+            unreader.__class__ = TimedUnreader
+        self.parser.mesg_class = SandboxRequest
+        unreader.deadline = time.monotonic() + limits.REQUEST_DEADLINE
+        self.sock.settimeout(limits.WRITE_TIMEOUT)
+
+
+class SandboxWorker(ThreadWorker):
+    def accept(self, listener):
+        """gthread's accept, with a TimedConn."""
+        try:
+            client_sock, client_addr = listener.accept()
+            self.nr_conns += 1
+            client_sock.setblocking(True)
+            self.enqueue_req(TimedConn(self.cfg, client_sock, client_addr, listener.getsockname()))
+        except OSError as error:
+            if error.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+
+    def handle_error(self, req, client, addr, exc):
+        if isinstance(exc, RequestTimedOut):
+            self._refuse(client, addr, exc.request, 408, limits.message(408))
+            return
+        super().handle_error(req, client, addr, exc)
+
+    def _refuse(self, sock, addr, request: Request | None, status: int, message: str) -> None:
+        """Answer in the JSON shape of the API the request's path is under, then close (gunicorn's own answer is an
+        HTML page)."""
+        from ..app import CONTROL_PREFIX, dump_json, refusal
+
+        path = getattr(request, "path", None) or None
+        body, headers = refusal(self.wsgi, path, status, message)
+        if path is None or not (path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")):
+            headers = {**headers, "Access-Control-Allow-Origin": "*"}  # as the app answers the partner APIs
+        data = dump_json(body)
+        head = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}", "Connection: close",
+                "Content-Type: application/json", f"Content-Length: {len(data)}",
+                *(f"{name}: {value}" for name, value in headers.items())]
+        client = (addr or ("-",))[0]
+        access_log.info("%s %s %s%s %s %.1fms%s", client, getattr(request, "method", None) or "-", path or "-", "",
+                        status, 0.0, "")
+        try:
+            util.write_nonblock(sock, ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + data)
+        except OSError:
+            self.log.debug("the refusal could not be sent")
