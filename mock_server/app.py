@@ -330,7 +330,7 @@ def _row_checker(api: Api, operation: Operation, status: int):
 
     def check(rows: list, start: int):
         for offset, row in enumerate(rows):
-            first = next(iter(validator.iter_errors(row)), None)
+            first = None if validator.is_valid(row) else next(iter(validator.iter_errors(row)), None)
             if first is not None:
                 where = "/".join(map(str, [start + offset, *first.instance_path]))
                 problem = f"{where}: {first.message}"
@@ -460,7 +460,8 @@ def _spec_violation(api: Api, operation: Operation, response: Response) -> str |
         body = response.get_json()
     config = current_app.config
     sampled = body if config["SELF_CHECK"] == "full" else _sample(body, int(config["SELF_CHECK_SAMPLE"]))
-    first = next(iter(api.spec.compiled_validator(schema).iter_errors(sampled)), None)
+    validator = api.spec.compiled_validator(schema)
+    first = None if validator.is_valid(sampled) else next(iter(validator.iter_errors(sampled)), None)
     if first is None:
         return None
     where = "/".join(map(str, first.instance_path)) or "(root)"

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import yaml
 from flask import Blueprint, Response, render_template, request, send_from_directory, url_for
+
+from .spec import load_yaml
 
 if TYPE_CHECKING:
     from .app import Api
@@ -61,7 +62,7 @@ def sandbox_credentials(fixture_dir: str | Path, api_name: str) -> list[Credenti
     path = Path(fixture_dir) / f"{api_name}.yaml"
     if reader is None or not path.is_file():
         return []
-    return reader(yaml.safe_load(path.read_text()))
+    return reader(load_yaml(path.read_text()))
 
 
 def preauthorizations(api: Api, credentials: list[Credential]) -> dict[str, str]:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-import yaml
-
 from .clock import Clock
-from .spec import Spec
+from .spec import Spec, load_yaml
 from .store import Store, metadata, settings
 
 
@@ -27,4 +25,4 @@ def load_fixtures(store: Store, clock: Clock, fixture_dir: Path, spec_dir: Path,
             if not path.exists():
                 continue
             loader = importlib.import_module(f"mock_server.{name}.fixtures")
-            loader.load(connection, now, yaml.safe_load(path.read_text()), Spec(spec_dir / f"{name}.yaml"))
+            loader.load(connection, now, load_yaml(path.read_text()), Spec(spec_dir / f"{name}.yaml"))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
+from .spec import load_yaml
 
 if TYPE_CHECKING:
     from .app import Api
@@ -63,7 +63,7 @@ VARIABLES = {
 def environment_values(fixture_dir: str | Path, api_name: str, base_url: str) -> dict[str, str]:
     """This sandbox's value of each environment variable, read from the fixture file (where they are written)."""
     path = Path(fixture_dir) / f"{api_name}.yaml"
-    fixture = yaml.safe_load(path.read_text()) if path.is_file() else {}
+    fixture = load_yaml(path.read_text()) if path.is_file() else {}
     values = {"base_url": base_url}
     if api_name == "leasey" and fixture:
         company = fixture["companies"][0]

@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, Response, render_template, request
 from . import postman
 from .app import Api, _json_response, sandbox
 from .docs import Credential, register_docs, sandbox_credentials, served_servers
+from .spec import load_yaml
 
 WEB = "web"  # mock_server/web: templates/ and static/, served at /_site (a prefix no API uses)
 
@@ -91,7 +92,7 @@ def spec_file_renderer(api: Api) -> Callable[[str], str]:
         return f"{before}servers:\n{textwrap.indent(servers, '  ')}{after}"
 
     probe = "http://sandbox.invalid:1/probe"
-    if yaml.safe_load(edited(probe)) != {**api.spec.document, "servers": served_servers(api, probe)}:
+    if load_yaml(edited(probe)) != {**api.spec.document, "servers": served_servers(api, probe)}:
         return whole_document
     return edited
 

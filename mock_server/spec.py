@@ -16,6 +16,14 @@ import jsonschema_rs
 import yaml
 from jsonschema import Draft202012Validator
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: ~10x faster start-up
+
+
+def load_yaml(text: str):
+    """yaml.safe_load, by libyaml where PyYAML has it (the same safe subset)."""
+    return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+
+
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Query and path numbers are ASCII digits only (\d would take '١٢٣' or '１２３'), matched whole (with fullmatch:
 # $ would let a trailing newline through, and int() reads all of these).
@@ -96,7 +104,7 @@ class Spec:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.document: dict = yaml.safe_load(self.path.read_text())
+        self.document: dict = load_yaml(self.path.read_text())
         self._validators: dict[int, tuple[dict, Draft202012Validator]] = {}
         self._compiled: dict[int, tuple[dict, Any]] = {}
 

@@ -108,6 +108,10 @@ def test_a_nul_in_any_string_gets_the_same_documented_400_on_both_engines(tmp_pa
 
 # -- migrations ------------------------------------------------------------------------------------------------
 
+def test_the_head_revision_start_up_checks_for_is_alembics():
+    assert migrate.HEAD == migrate.head()
+
+
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_migrations_build_exactly_the_schema_the_code_declares(tmp_path, engine):
     if engine == "postgresql" and postgres.unavailable():

@@ -34,8 +34,11 @@ from .tables import tenants as tenant_table
 BODY_LIMIT = 65_536
 QUEUE_LIMIT = 10_000  # entries waiting for the writer; beyond it new ones are dropped (and counted)
 BATCH_LIMIT = 500
-SETTLE_SECONDS = 0.15  # what a read waits for other processes' writers (each writes as soon as it has entries)
+FLUSH_SECONDS = 0.1  # a batch is written at most this long after its first entry was queued
+SETTLE_SECONDS = 0.15  # what a read waits for other processes' writers (a batch interval and its write)
 log = logging.getLogger("mock_server.journal")
+# A member named like a secret, in JSON text as orjson writes it (where none is, a body needs no masking walk).
+_SECRET_KEY = re.compile(r'"(?:{})"\s*:'.format("|".join(sorted(masking.SECRET_FIELDS))).encode(), re.IGNORECASE)
 _SECRET_IN_TEXT = re.compile(
     r'("(?:{})"\s*:\s*)"(?:[^"\\]|\\.)*"?'.format("|".join(sorted(masking.SECRET_FIELDS))), re.IGNORECASE)
 
@@ -62,6 +65,7 @@ class Pending:
     response_size: int
     fault: str | None
     finished_ns: int = 0
+    response_raw: bytes | None = None  # the JSON value's bytes as sent: a scan for secret names, not a walk
 
     def entry(self) -> dict:
         request_body, request_cut = body(self.request_body, self.request_mimetype)
@@ -69,6 +73,8 @@ class Pending:
             response_body, response_cut = body(self.response_body or b"", self.response_mimetype)
         elif self.response_size > BODY_LIMIT:  # as body() would: the text, cut, with secrets masked in place
             response_body, response_cut = body(orjson.dumps(self.response_body), self.response_mimetype)
+        elif self.response_raw is not None and not _SECRET_KEY.search(self.response_raw):
+            response_body, response_cut = self.response_body, False  # no secret-named member: nothing to mask
         else:
             response_body, response_cut = masking.fields(self.response_body), False
         return {
@@ -90,6 +96,7 @@ class Journal:
         self._idle = threading.Condition()
         self._writer_pid: int | None = None
         self._start_lock = threading.Lock()
+        self._hurry = threading.Event()  # write the batch now: a reader or shutdown is waiting for it
         atexit.register(self.flush)
 
     # -- writing ----------------------------------------------------------------------------------
@@ -126,6 +133,10 @@ class Journal:
     def _run(self) -> None:
         while True:
             batch = [self._queue.get()]
+            # Gather for up to FLUSH_SECONDS (unless a read or shutdown asks now): one wake-up and one transaction
+            # per batch, not per request (a writer woken per request took the GIL from the requests each time).
+            self._hurry.wait(FLUSH_SECONDS)
+            self._hurry.clear()
             while len(batch) < BATCH_LIMIT:
                 try:
                     batch.append(self._queue.get_nowait())
@@ -167,6 +178,7 @@ class Journal:
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until everything this process queued is written (graceful shutdown, reads)."""
         deadline = time.monotonic() + timeout
+        self._hurry.set()
         with self._idle:
             while self._unwritten > 0:
                 left = deadline - time.monotonic()

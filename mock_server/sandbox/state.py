@@ -7,7 +7,6 @@ import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-import yaml
 from sqlalchemy import delete, func, insert, select
 
 from .. import store as t
@@ -15,7 +14,7 @@ from ..clock import Clock
 from ..fixtures import load_fixtures
 from ..leasey import fixtures as leasey_fixtures
 from ..leasey.catalog import Catalog
-from ..spec import Spec
+from ..spec import Spec, load_yaml
 from ..store import Store
 from ..travtus import fixtures as travtus_fixtures
 from .tables import snapshots, tenants
@@ -41,7 +40,7 @@ class State:
         """The API's fixture file, parsed once per process (read-only: the loaders build rows from it)."""
         if api not in self._fixtures:
             path = self.fixture_dir / f"{api}.yaml"
-            self._fixtures[api] = yaml.safe_load(path.read_text()) if path.exists() else {}
+            self._fixtures[api] = load_yaml(path.read_text()) if path.exists() else {}
         return self._fixtures[api]
 
     # -- reset ------------------------------------------------------------------------------------

@@ -191,10 +191,12 @@ def _after(response: Response) -> Response:
 
 
 def _journal(control, clock, api: str, status: int, latency_ms: float, response: Response, record) -> None:
+    raw = None
     if record.dropped:
         response_body = None
     elif record.response_body is not NO_BODY and response.mimetype == "application/json":
         response_body = record.response_body  # the value sent: the writer masks it, nobody parses it again
+        raw = None if record.streamed else response.get_data()
     else:
         response_body = response.get_data()
     control.journal.record(Pending(
@@ -204,7 +206,7 @@ def _journal(control, clock, api: str, status: int, latency_ms: float, response:
         client_id=record.client_id, request_headers=list(request.headers.items()),
         request_body=b"" if g.get("body_unread") else request.get_data(cache=True), request_mimetype=request.mimetype,
         response_body=response_body, response_mimetype=response.mimetype,
-        response_size=record.response_bytes, fault=record.fault, finished_ns=time.time_ns()))
+        response_size=record.response_bytes, fault=record.fault, finished_ns=time.time_ns(), response_raw=raw))
 
 
 def _log_line(status: int, latency_ms: float, company_id, client_id, fault) -> None:
