@@ -376,6 +376,10 @@ def _register_error_handling(app: Flask) -> None:
     def render_body_too_large(error):
         return render_refusal(413, limits.message(413))
 
+    @app.errorhandler(limits.MalformedBody)
+    def render_malformed_body(error):
+        return render_refusal(400, limits.message(400, limits.MALFORMED_CHUNKS))
+
     @app.errorhandler(ClientDisconnected)
     def render_unfinished_body(error):
         """The body stopped coming: too slow (the worker's read timeout, mock_server/sandbox/worker.py), or shorter

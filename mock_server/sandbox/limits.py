@@ -8,7 +8,8 @@ the gunicorn worker (mock_server/sandbox/worker.py), which answers them in the s
 
 from __future__ import annotations
 
-from werkzeug.exceptions import RequestEntityTooLarge
+from gunicorn.http.errors import ParseException
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 BODY_LIMIT = 1 << 20  # bytes of request body (1 MiB); a Lambda behind API Gateway refuses bodies over 6 MB
 REQUEST_LINE_LIMIT = 4094  # bytes of "METHOD target HTTP/1.1" (gunicorn's limit_request_line)
@@ -28,12 +29,17 @@ MESSAGES = {
           f"{HEADER_FIELD_LIMIT:,} bytes."),
 }
 BODY_ENDED_EARLY = "the body ended before the length its headers announced"
+MALFORMED_CHUNKS = "the chunked body is malformed"
 
 
 class ReadTimeout(TimeoutError):
     """The client sent nothing for READ_TIMEOUT seconds, or the request took longer than REQUEST_DEADLINE.
 
     A TimeoutError, so that gunicorn's own drain of an unread body (which expects one) gives up on it."""
+
+
+class MalformedBody(BadRequest):
+    """A chunked body gunicorn's parser refused while the app read it (a bad chunk size or terminator)."""
 
 
 def message(status: int, detail: str = "") -> str:
@@ -45,7 +51,10 @@ def read_body(request) -> bytes:
 
     Werkzeug refuses a Content-Length over MAX_CONTENT_LENGTH before reading, but stops reading a chunked body at
     the limit without a word: one more byte of it means the body is too large."""
-    data = request.get_data(cache=True)
+    try:
+        data = request.get_data(cache=True)
+    except ParseException:  # gunicorn's, from the chunked body as it is read (not an OSError: Werkzeug lets it by)
+        raise MalformedBody() from None
     limit = request.max_content_length
     if limit is not None and len(data) >= limit and request.content_length is None \
             and request.environ["wsgi.input"].read(1):

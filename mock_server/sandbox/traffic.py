@@ -14,7 +14,7 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 
 from flask import Flask, Response, current_app, g, request
-from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException
 
 from .. import jsonbody
 from ..record import NO_BODY, close_record, current, open_record
@@ -73,7 +73,7 @@ def _before():
     record.api = api
     try:
         limits.read_body(request)  # kept for the journal; form parsing reads the cached copy
-    except (RequestEntityTooLarge, ClientDisconnected):  # answered 413 or 408/400 (app.py); not read again
+    except HTTPException:  # too large, too slow, ended early or malformed: answered in app.py, not read again
         g.body_unread = True
         raise
     control = sandbox.control.backend

@@ -17,6 +17,7 @@ import time
 from http import HTTPStatus
 
 from gunicorn import util
+from gunicorn.http import errors as http_errors
 from gunicorn.http.message import Request
 from gunicorn.http.parser import RequestParser
 from gunicorn.http.unreader import SocketUnreader
@@ -25,6 +26,57 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 from . import limits
 
 access_log = logging.getLogger("mock_server.access")
+
+
+# What is wrong with a request gunicorn refuses, by its exception (the class's first match in this order). gunicorn
+# answers 414, 431, 501 (an unknown transfer coding), 417 (an expectation) or 400, as an HTML page; the sandbox
+# answers in the API's JSON shape, with 400 for every malformed request (the specs document 400, 414 and 431).
+REFUSALS = (
+    (http_errors.LimitRequestLine, 414, ""),
+    (http_errors.LimitRequestHeaders, 431, ""),
+    (http_errors.InvalidResponseHeader, None, ""),  # the app's own fault: gunicorn's 500
+    (http_errors.InvalidResponseHeaderName, None, ""),
+    (http_errors.UnsupportedTransferCoding, 400, "Transfer-Encoding names a coding the sandbox does not know"),
+    (http_errors.ExpectationFailed, 400, "the only expectation accepted is 100-continue"),
+    (http_errors.ObsoleteFolding, 400, "a header is folded over several lines"),
+    (http_errors.InvalidHeaderName, 400, "a header name is malformed"),
+    (http_errors.InvalidHeader, 400, "a header is malformed (a control character, or a bare CR or LF)"),
+    (http_errors.InvalidChunkSize, 400, "the chunked body is malformed"),
+    (http_errors.ChunkMissingTerminator, 400, "the chunked body is malformed"),
+    (http_errors.InvalidChunkExtension, 400, "the chunked body is malformed"),
+    (http_errors.InvalidHTTPVersion, 400, "the HTTP version is not 1.0 or 1.1"),
+    (http_errors.ParseException, 400, "the request line is malformed"),
+)
+FRAMING = "Content-Length and Transfer-Encoding are repeated, malformed or sent together"
+BARE_LINE_END = "a line ends with a bare LF or CR instead of CRLF"
+
+
+def refusal_of(exc: Exception) -> tuple[int, str] | None:
+    """(status, message) of a request gunicorn's parser refused; None for an error that is not the client's."""
+    for kind, status, detail in REFUSALS:
+        if isinstance(exc, kind):
+            if status is None:
+                return None
+            if status != 400:
+                return status, limits.message(status)
+            if "bare" in str(exc).lower():
+                detail = BARE_LINE_END
+            elif str(getattr(exc, "hdr", "")).upper() in ("CONTENT-LENGTH", "TRANSFER-ENCODING"):
+                detail = FRAMING
+            return 400, limits.message(400, detail)
+    return None
+
+
+def target_of(request) -> tuple[str | None, str | None]:
+    """(method, path) of a request as far as it was read: parsed, or the start of its request line."""
+    if request is None:
+        return None, None
+    if getattr(request, "path", None):
+        return request.method, request.path
+    start = getattr(request, "line_start", b"").decode("latin-1").split(" ")
+    if len(start) < 2 or not start[1].startswith("/"):
+        return None, None
+    return start[0], start[1].split("?", 1)[0].split("#", 1)[0]
 
 
 class RequestTimedOut(Exception):
@@ -56,11 +108,30 @@ class TimedUnreader(SocketUnreader):
 class SandboxRequest(Request):
     """gunicorn's request parser, whose failures say what they know of the request (its path, when read)."""
 
+    line_start = b""  # the first bytes of a request line that could not be read whole
+
     def parse(self, unreader):
         try:
             return super().parse(unreader)
         except TimeoutError:
             raise RequestTimedOut(self) from None
+        except http_errors.ParseException as error:
+            error.req = getattr(error, "req", None) or self
+            raise
+
+    def set_body_reader(self):
+        try:
+            super().set_body_reader()
+        except http_errors.ParseException as error:
+            error.req = getattr(error, "req", None) or self
+            raise
+
+    def read_line(self, unreader, buf, limit=0):
+        try:
+            return super().read_line(unreader, buf, limit)
+        except http_errors.ParseException:
+            self.line_start = bytes(buf[:200])
+            raise
 
 
 class TimedConn(TConn):
@@ -92,14 +163,20 @@ class SandboxWorker(ThreadWorker):
         if isinstance(exc, RequestTimedOut):
             self._refuse(client, addr, exc.request, 408, limits.message(408))
             return
-        super().handle_error(req, client, addr, exc)
+        refused = refusal_of(exc)
+        if refused is None:
+            super().handle_error(req, client, addr, exc)
+            return
+        # (gunicorn's warning quotes the request line, which may hold a credential: the name of the error only)
+        self.log.warning("Invalid request from ip=%s: %s (%d)", (addr or ("-",))[0], type(exc).__name__, refused[0])
+        self._refuse(client, addr, req or getattr(exc, "req", None), *refused)
 
     def _refuse(self, sock, addr, request: Request | None, status: int, message: str) -> None:
         """Answer in the JSON shape of the API the request's path is under, then close (gunicorn's own answer is an
         HTML page)."""
         from ..app import CONTROL_PREFIX, dump_json, refusal
 
-        path = getattr(request, "path", None) or None
+        method, path = target_of(request)
         body, headers = refusal(self.wsgi, path, status, message)
         if path is None or not (path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")):
             headers = {**headers, "Access-Control-Allow-Origin": "*"}  # as the app answers the partner APIs
@@ -108,8 +185,7 @@ class SandboxWorker(ThreadWorker):
                 "Content-Type: application/json", f"Content-Length: {len(data)}",
                 *(f"{name}: {value}" for name, value in headers.items())]
         client = (addr or ("-",))[0]
-        access_log.info("%s %s %s%s %s %.1fms%s", client, getattr(request, "method", None) or "-", path or "-", "",
-                        status, 0.0, "")
+        access_log.info("%s %s %s%s %s %.1fms%s", client, method or "-", path or "-", "", status, 0.0, "")
         try:
             util.write_nonblock(sock, ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + data)
         except OSError:
