@@ -611,6 +611,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # the driver emits no BEGIN: _sqlite_begin does
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    # A WAL that a checkpoint emptied is cut back to 64 MiB (SQLite keeps its largest size otherwise); the journal
+    # writer checkpoints and truncates it when idle (mock_server/sandbox/journal.py, WalCheckpoints).
+    cursor.execute("PRAGMA journal_size_limit=67108864")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
