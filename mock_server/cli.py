@@ -90,6 +90,28 @@ def _log_requests_to_stdout(log_format: str = "text") -> None:
     access.propagate = False
 
 
+def _mask_every_log(app):
+    """Every known credential masked in every log line (masking.LogFilter): the request log on stdout, and on
+    stderr the app's errors (a root handler: there was none, Python's last resort printed them unfiltered) and,
+    through the returned function, gunicorn's own log. Returns that function (handlers -> None)."""
+    from .sandbox.masking import LogFilter
+
+    log_filter = LogFilter(app.extensions["sandbox"].control.backend.secrets)
+    errors = logging.StreamHandler(sys.stderr)
+    errors.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s",
+                                          "%Y-%m-%dT%H:%M:%S"))
+    errors.setLevel(logging.WARNING)
+    logging.getLogger().addHandler(errors)
+
+    def mask(handlers) -> None:
+        for handler in handlers:
+            if log_filter not in handler.filters:
+                handler.addFilter(log_filter)
+
+    mask([errors, *logging.getLogger("mock_server.access").handlers])
+    return mask
+
+
 def serve(args) -> int:
     config = _app_config(args)
     if args.reload_fixtures:
@@ -109,6 +131,7 @@ def serve(args) -> int:
     if args.reload:
         return _serve_for_development(args, config)
     app = create_app(config)  # loads fixtures once, in the master, before workers fork
+    masked = _mask_every_log(app)
     store = app.extensions["sandbox"].store
     workers = args.workers
     if store.in_memory and workers != 1:  # each process would have a database of its own
@@ -136,6 +159,7 @@ def serve(args) -> int:
         "keepalive": 5,  # seconds an idle kept-alive connection stays open (it holds no thread meanwhile)
         "control_socket_disable": True,  # one per user by default ($HOME/.gunicorn): servers would share it
         "post_fork": lambda server, worker: None if store.in_memory else store.engine.dispose(),
+        "when_ready": lambda server: masked(server.log.error_log.handlers),  # gunicorn's own log (stderr)
         "worker_exit": lambda server, worker: journal.flush(),  # queued journal entries written before exit
     }
 
@@ -171,6 +195,7 @@ def _serve_for_development(args, config: dict) -> int:
     from werkzeug.serving import run_simple
 
     app = create_app(config)
+    _mask_every_log(app)
     watched = [str(path) for folder in (app.config["SPEC_DIR"], app.config["FIXTURE_DIR"])
                for path in sorted(Path(folder).glob("*.yaml"))]
     if os.environ.get("WERKZEUG_RUN_MAIN") != "true":

@@ -10,6 +10,7 @@ from ..spec import Spec
 from ..store import Store
 from .faults import Faults
 from .journal import Journal
+from .masking import KnownSecrets
 from .state import State
 from .tenants import Tenants
 
@@ -23,12 +24,15 @@ class Control:
     journal: Journal
     faults: Faults
     tenants: Tenants
+    secrets: KnownSecrets  # every credential value the sandbox knows: masked in the journal and every log
 
 
 def create_backend(store: Store, clock: Clock, spec: Spec, config: dict) -> Control:
     state = State(store, clock, Path(config["FIXTURE_DIR"]), Path(config["SPEC_DIR"]), tuple(config["APIS"]))
-    journal = Journal(store, int(config["JOURNAL_SIZE"]))
+    secrets = KnownSecrets(store, extra=(config.get("ADMIN_TOKEN"),))
+    journal = Journal(store, int(config["JOURNAL_SIZE"]), secrets)
     tenants = Tenants(state, int(config["TENANT_IDLE_SECONDS"]))
     tenants.recorder = journal
+    tenants.secrets = secrets
     return Control(store=store, clock=clock, spec=spec, state=state, journal=journal, faults=Faults(store),
-                   tenants=tenants)
+                   tenants=tenants, secrets=secrets)

@@ -71,28 +71,35 @@ class Pending:
     finished_ns: int = 0
     response_raw: bytes | None = None  # the JSON value's bytes as sent: a scan for secret names, not a walk
 
-    def entry(self) -> dict:
-        request_body, request_cut = body(self.request_body, self.request_mimetype)
+    def entry(self, patterns: tuple[re.Pattern, re.Pattern] = masking._JWT_ONLY) -> dict:
+        """The entry as stored: secrets masked by name (fields, headers) and, wherever they appear, by value
+        (`patterns`: masking.KnownSecrets)."""
+        text, raw = patterns
+        request_body, request_cut = body(self.request_body, self.request_mimetype, text)
         if isinstance(self.response_body, bytes) or self.response_body is None:
-            response_body, response_cut = body(self.response_body or b"", self.response_mimetype)
+            response_body, response_cut = body(self.response_body or b"", self.response_mimetype, text)
         elif self.response_size > BODY_LIMIT:  # as body() would: the text, cut, with secrets masked in place
-            response_body, response_cut = body(orjson.dumps(self.response_body), self.response_mimetype)
-        elif self.response_raw is not None and not _SECRET_KEY.search(self.response_raw):
-            response_body, response_cut = self.response_body, False  # no secret-named member: nothing to mask
+            response_body, response_cut = body(orjson.dumps(self.response_body), self.response_mimetype, text)
+        elif self.response_raw is not None and not _SECRET_KEY.search(self.response_raw) \
+                and not raw.search(self.response_raw):
+            response_body, response_cut = self.response_body, False  # no secret in it by name or value: as sent
         else:
-            response_body, response_cut = masking.fields(self.response_body), False
+            response_body, response_cut = masking.values(masking.fields(self.response_body), text), False
         return {
             "at": self.at, "sandbox_time": self.sandbox_time, "api": self.api, "method": self.method,
-            "path": self.path, "query": masking.fields(self.query), "status": self.status,
-            "latency_ms": self.latency_ms, "company_id": self.company_id, "client_id": self.client_id,
-            "request_headers": masking.headers(self.request_headers), "request_body": request_body,
-            "response_body": response_body, "truncated": request_cut or response_cut, "fault": self.fault,
+            "path": text.sub(masking.MASK, self.path), "query": masking.values(masking.fields(self.query), text),
+            "status": self.status, "latency_ms": self.latency_ms, "company_id": self.company_id,
+            "client_id": self.client_id,
+            "request_headers": masking.values(masking.headers(self.request_headers), text),
+            "request_body": request_body, "response_body": response_body, "truncated": request_cut or response_cut,
+            "fault": self.fault,
         }
 
 
 class Journal:
-    def __init__(self, store: Store, capacity: int):
+    def __init__(self, store: Store, capacity: int, secrets: masking.KnownSecrets | None = None):
         self.store = store
+        self.secrets = secrets or masking.KnownSecrets(store)
         self.capacity = capacity
         self.dropped = 0  # entries refused because the queue was full
         self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_LIMIT)
@@ -167,7 +174,8 @@ class Journal:
                 self._idle.notify_all()
 
     def _write(self, batch: list) -> None:
-        entries = [(item.entry(), item.finished_ns) for kind, item in batch if kind == "entry"]
+        patterns = self.secrets.patterns() if any(kind == "entry" for kind, _ in batch) else None
+        entries = [(item.entry(patterns), item.finished_ns) for kind, item in batch if kind == "entry"]
         touches: dict[str, datetime] = {}
         for kind, item in batch:
             if kind == "touch":
@@ -270,15 +278,16 @@ def _text(value: str | None) -> str | None:
     return value.replace("\x00", "\ufffd") if value and "\x00" in value else value
 
 
-def body(raw: bytes, mimetype: str | None) -> tuple[Any, bool]:
-    """A request or response body as recorded: parsed and masked when JSON or a form, text otherwise."""
+def body(raw: bytes, mimetype: str | None, secrets: re.Pattern = masking._JWT_ONLY[0]) -> tuple[Any, bool]:
+    """A request or response body as recorded: parsed and masked when JSON or a form, text otherwise; every known
+    secret (`secrets`) masked wherever it is."""
     if not raw:
         return None, False
     truncated = len(raw) > BODY_LIMIT
     # A body nested deeper than jsonbody.MAX_DEPTH is malformed: recorded as text (parsed, it would recurse).
     if mimetype == "application/json" and not truncated and not jsonbody.too_deep(raw):
         try:
-            return masking.fields(orjson.loads(raw)), False
+            return masking.values(masking.fields(orjson.loads(raw)), secrets), False
         except ValueError:
             pass
     if mimetype == "application/x-www-form-urlencoded" and not truncated:
@@ -287,9 +296,11 @@ def body(raw: bytes, mimetype: str | None) -> tuple[Any, bool]:
             value = masking.MASK if key.lower() in masking.SECRET_FIELDS else value
             form[key] = [*form[key], value] if isinstance(form.get(key), list) else (
                 [form[key], value] if key in form else value)
-        return form, False
-    # Text (or JSON cut short): secret-named JSON members and form fields are masked in place.
-    text = _SECRET_IN_TEXT.sub(r'\1"***"', raw[:BODY_LIMIT].decode("utf-8", "replace"))
+        return masking.values(form, secrets), False
+    # Text (or JSON cut short, multipart): secret-named JSON members and form fields are masked in place, known
+    # secrets wherever they are (before the cut, so that none is cut in half and kept).
+    text = secrets.sub(masking.MASK, raw[:BODY_LIMIT + 1024].decode("utf-8", "replace"))[:BODY_LIMIT]
+    text = _SECRET_IN_TEXT.sub(r'\1"***"', text)
     if mimetype == "application/x-www-form-urlencoded" or "=" in text:
         text = re.sub(r"(?i)(^|&)({})=[^&]*".format("|".join(sorted(masking.SECRET_FIELDS))), r"\1\2=***", text)
     return text, truncated

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import collections
+import logging
+import re
+import threading
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode
 
 MASK = "***"
 SECRET_HEADERS = frozenset({"authorization", "x-company-password", "x-sandbox-admin-token", "cookie"})
@@ -63,3 +68,168 @@ def query_string(raw: str) -> str:
         return ""
     pairs = parse_qsl(raw, keep_blank_values=True)
     return urlencode([(key, MASK if key.lower() in SECRET_FIELDS else value) for key, value in pairs], safe="*/:,")
+
+
+# -- by value: every credential the sandbox knows, wherever it appears --------------------------------------------
+
+MIN_SECRET_LENGTH = 6  # shorter values are masked by name only (masking "123" by value would mask company ids)
+ISSUED_KEPT = 10_000  # values this process made (tenant passwords, client secrets) remembered for masking
+# A JSON Web Token (the issued Travtus tokens, whichever process issued them): header and claims are JSON objects.
+JWT = r"eyJ[A-Za-z0-9_-]{2,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]+"
+
+
+class KnownSecrets:
+    """Every credential value the sandbox knows, as one compiled pattern per state version (Store.snapshot().memo):
+    the Leasey API token, company passwords, Travtus client secrets (and their Basic-auth form), static tokens,
+    tenant credentials, the token signing key, the admin token, the values this process generated, and any JWT.
+
+    A value is masked wherever it appears: in a path, under any query or header name, in any body (multipart,
+    text), in a log line or an exception's text."""
+
+    def __init__(self, store, extra=()):
+        self.store = store
+        self.extra = tuple(value for value in extra if value)
+        self._issued: collections.deque[str] = collections.deque(maxlen=ISSUED_KEPT)
+        self._issued_count = 0
+        self._last: tuple[re.Pattern, re.Pattern] | None = None
+
+    def remember(self, value: str) -> None:
+        """A credential this process just made, before any database holds it (it may fail to be stored and be
+        logged with the error)."""
+        if value:
+            self._issued.append(value)
+            self._issued_count += 1
+
+    def patterns(self) -> tuple[re.Pattern, re.Pattern]:
+        """(str pattern, bytes pattern); the last ones known when the store cannot be read (a log line about a
+        database that is down must still be masked)."""
+        try:
+            found = self.store.snapshot().memo(("secret_patterns", self._issued_count), self._compile)
+        except Exception:  # noqa: BLE001 - whatever the database says, masking goes on with what it had
+            return self._last or _JWT_ONLY
+        self._last = found
+        return found
+
+    def text(self, value: str) -> str:
+        return self.patterns()[0].sub(MASK, value) if value else value
+
+    def _compile(self) -> tuple[re.Pattern, re.Pattern]:
+        values = set()
+        for value in (*self._stored(), *self.extra, *self._issued):
+            if isinstance(value, str) and len(value) >= MIN_SECRET_LENGTH:
+                values.update({value, quote(value, safe=""), quote_plus(value)})
+        alternation = _alternation(sorted(values))
+        text = f"{alternation}|{JWT}" if alternation else JWT
+        return re.compile(text), re.compile(text.encode())
+
+    def _stored(self) -> list:
+        from sqlalchemy import select
+
+        from .. import store as t
+        from .tables import tenants
+
+        with self.store.connect() as connection:
+            values = list(connection.execute(select(t.settings.c.value).where(
+                t.settings.c.key.in_(SECRET_SETTINGS))).scalars())
+            values += connection.execute(select(t.companies.c.api_password)).scalars().all()
+            for client_id, secret in connection.execute(select(t.trv_clients.c.client_id,
+                                                               t.trv_clients.c.client_secret)):
+                values += [secret, base64.b64encode(f"{client_id}:{secret}".encode()).decode()]
+            values += connection.execute(select(t.trv_tokens.c.token)).scalars().all()
+            for credentials in connection.execute(select(tenants.c.credentials)).scalars():
+                values += [value for key, value in (credentials or {}).items()
+                           if key in ("api_token", "password", "client_secret")]
+        return values
+
+
+SECRET_SETTINGS = ("leasey_api_token", "travtus_signing_key")
+_JWT_ONLY = (re.compile(JWT), re.compile(JWT.encode()))
+
+
+def _alternation(words: list[str]) -> str:
+    """One regex matching any of the words, longest first, as a trie (a plain a|b|c|... of thousands of passwords
+    would try each one at every position)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie) if words else ""
+
+
+def values(value: Any, pattern: re.Pattern) -> Any:
+    """A JSON-like value with every occurrence of a known secret in its strings (keys too) masked; copied from a
+    work list, not by recursion."""
+    if isinstance(value, str):
+        return pattern.sub(MASK, value)
+    if not isinstance(value, _CONTAINERS):
+        return value
+    result = [None]
+    work = [(value, result, 0)]
+    while work:
+        source, parent, slot = work.pop()
+        if isinstance(source, dict):
+            copy: Any = {}
+            for key, item in source.items():
+                key = pattern.sub(MASK, key) if isinstance(key, str) else key
+                if isinstance(item, _CONTAINERS):
+                    copy[key] = None
+                    work.append((item, copy, key))
+                else:
+                    copy[key] = pattern.sub(MASK, item) if isinstance(item, str) else item
+        else:
+            copy = []
+            for index, item in enumerate(source):
+                if isinstance(item, _CONTAINERS):
+                    copy.append(None)
+                    work.append((item, copy, index))
+                else:
+                    copy.append(pattern.sub(MASK, item) if isinstance(item, str) else item)
+        parent[slot] = copy
+    return result[0]
+
+
+class LogFilter(logging.Filter):
+    """Masks every known secret in a log record: its message, its arguments and its exception's text. Installed on
+    the handlers of the request log (stdout) and of every error log (stderr) by `mock-server serve`."""
+
+    KEEP_ARGUMENTS = ("mock_server.access",)  # formatters read these records' arguments (cli.JsonRequestLine)
+
+    def __init__(self, secrets: KnownSecrets):
+        super().__init__()
+        self.secrets = secrets
+        self._inside = threading.local()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(self._inside, "active", False):  # a record logged while the secrets load: as it is
+            return True
+        self._inside.active = True
+        try:
+            pattern = self.secrets.patterns()[0]
+            if record.name in self.KEEP_ARGUMENTS and isinstance(record.args, tuple):
+                record.msg = pattern.sub(MASK, str(record.msg))
+                record.args = tuple(pattern.sub(MASK, a) if isinstance(a, str) else a for a in record.args)
+            else:
+                try:
+                    message = record.getMessage()
+                except Exception:  # noqa: BLE001 - arguments that do not fit: logging reports that itself
+                    message = str(record.msg)
+                record.msg, record.args = pattern.sub(MASK, message), None
+            if record.exc_info and not record.exc_text:
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            if record.exc_text:
+                record.exc_text = pattern.sub(MASK, record.exc_text)
+            if record.stack_info:
+                record.stack_info = pattern.sub(MASK, record.stack_info)
+        finally:
+            self._inside.active = False
+        return True

@@ -40,6 +40,7 @@ class Tenants:
         self.idle_seconds = idle_seconds
         self._touched: dict[str, datetime] = {}  # per process: write last_used_at at most every few seconds
         self.recorder = None  # the journal's writer: last uses are written off the request path
+        self.secrets = None  # masking.KnownSecrets: told of every credential made here before it is stored
 
     # -- provisioning -----------------------------------------------------------------------------
 
@@ -57,6 +58,7 @@ class Tenants:
                       "properties": int(options.get("properties", 24)), "leads": int(options.get("leads", 300)),
                       "showings": int(options.get("showings", 120))}
             password = "tenant-" + secrets.token_urlsafe(18)
+            self._remember(password)
             company = leasey_company(recipe, password, data)
             record = {"id": f"leasey-{company_id}", "api": "leasey", "name": company["name"], "recipe": recipe,
                       "credentials": {"api_token": data["api_token"], "company_id": company_id, "password": password},
@@ -70,6 +72,7 @@ class Tenants:
         recipe = {"client_id": client_id, "seed": int(options.get("seed", random.SystemRandom().randrange(2**31))),
                   "name": options.get("name"), "units_per_group": int(options.get("units_per_group", 16))}
         secret = secrets.token_urlsafe(24)
+        self._remember(secret)
         record = {"id": client_id, "api": "travtus", "name": recipe["name"] or f"Sandbox tenant {client_id}",
                   "recipe": recipe, "credentials": {"client_id": client_id, "client_secret": secret,
                                                     "group_ids": [f"{client_id}-group-1", f"{client_id}-group-2"]},
@@ -81,6 +84,10 @@ class Tenants:
                                                             name=record["name"]))
             self._load_travtus(connection, recipe, today)
         return self.public(record, base_url)
+
+    def _remember(self, credential: str) -> None:
+        if self.secrets is not None:
+            self.secrets.remember(credential)
 
     def reset(self, tenant: dict) -> None:
         recipe = tenant["recipe"]
