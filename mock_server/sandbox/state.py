@@ -17,6 +17,7 @@ from ..leasey.catalog import Catalog
 from ..spec import Spec, load_yaml
 from ..store import Store
 from ..travtus import fixtures as travtus_fixtures
+from ..travtus.models import revoke_tokens
 from .tables import snapshots, tenants
 
 CLOCK_KEY = "clock"  # the clock is not state: a reset or a restore keeps the time
@@ -75,6 +76,7 @@ class State:
             connection.execute(delete(t.trv_persons).where(t.trv_persons.c.group_id.is_(None)))
             connection.execute(delete(t.trv_clients).where(t.trv_clients.c.client_id.not_in(tenant_clients)))
             travtus_fixtures.load(connection, now, data, self._spec("travtus"))
+            revoke_tokens(connection, [client["client_id"] for client in data.get("clients", [])])
 
     def travtus_fixture_clients(self) -> set[str]:
         return {client["client_id"] for client in self.fixtures("travtus").get("clients", [])}

@@ -17,6 +17,7 @@ from .. import store as t
 from ..leasey import fixtures as leasey_fixtures
 from ..leasey.catalog import Catalog
 from ..travtus import fixtures as travtus_fixtures
+from ..travtus.models import forget_clients, revoke_tokens
 from .state import State, delete_leasey_company, delete_travtus_groups, next_lease_seq
 from .tables import tenants
 
@@ -100,7 +101,7 @@ class Tenants:
         with self.store.begin() as connection:
             groups = select(t.trv_groups.c.id).where(t.trv_groups.c.client_id == recipe["client_id"])
             delete_travtus_groups(connection, groups)
-            connection.execute(delete(t.trv_tokens).where(t.trv_tokens.c.client_id == recipe["client_id"]))
+            revoke_tokens(connection, [recipe["client_id"]])  # tokens issued before the reset stop working
             self._load_travtus(connection, recipe, today)
 
     def _load_travtus(self, connection, recipe: dict, today) -> None:
@@ -150,8 +151,8 @@ class Tenants:
                 client_id = tenant["recipe"]["client_id"]
                 delete_travtus_groups(connection,
                                       select(t.trv_groups.c.id).where(t.trv_groups.c.client_id == client_id))
-                connection.execute(delete(t.trv_tokens).where(t.trv_tokens.c.client_id == client_id))
                 connection.execute(delete(t.trv_clients).where(t.trv_clients.c.client_id == client_id))
+                forget_clients(connection, [client_id])  # (its tokens fail anyway: no such client)
             connection.execute(delete(tenants).where(tenants.c.id == tenant_id))
         return True
 

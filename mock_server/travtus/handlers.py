@@ -46,7 +46,7 @@ def find_leases(call):
     backend: TravtusBackend = call.backend
     _throttle(call, "api", _bearer_key())
     principal = backend.authenticate(request.headers.get("Authorization"))
-    current().client_id = backend.client_of(principal.token)
+    current().client_id = principal.client_id
     values = _read_parameters(call)
     search = {p.name: values[p.name] for p in call.operation.parameters
               if p.extensions.get("x-search-parameter") and values[p.name] is not None}

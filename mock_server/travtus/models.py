@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import base64
 import calendar
-import hashlib
+import functools
 import hmac
-import json
 import re
+import secrets
+import time
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
+import jwt
 from sqlalchemy import exists, func, select
 
 from .. import store as t
@@ -29,10 +31,17 @@ MAX_PAGE = 100  # "The API returns a maximum of 100 records per call."
 ADDRESS_FIELDS = ("building_name", "address_line_1", "address_line_2", "city", "country", "state", "postal_code",
                   "latitude", "longitude")
 NUMERIC_ADDRESS_FIELDS = ("latitude", "longitude")
-# Issued tokens are JWT-shaped like the production Cognito access tokens; the key is a sandbox constant, not a
-# secret: nothing is meant to verify the signature.
-JWT_KEY = b"travtus-sandbox-signing-key"
+# Issued tokens are JWTs shaped like the production Cognito access tokens (PyJWT, HS256), verified by their signature
+# and never stored. The key is a random secret made once per sandbox database and kept in settings (a full reset
+# or a restore replaces the settings, and with them the key: every issued token stops working then, as it did when
+# tokens were rows). A client's tokens are revoked by its not-before (real time, ns: the sandbox clock may move
+# back), kept in settings too; the static sandbox tokens are rows of trv_tokens, looked up.
 JWT_SCOPE = "travtus-api/knowledge-graph"
+JWT_ISSUER = "https://sandbox.travtus.invalid"
+SIGNING_KEY_SETTING = "travtus_signing_key"
+NOT_BEFORE_SETTING = "travtus_tokens_not_before"  # {client_id: ns}: tokens that client got before then are revoked
+ISSUED_CLAIM = "sandbox_issued_ns"  # when the token was issued, real time (what a not-before is compared with)
+_CLAIMS = ["exp", "iat", "client_id", "groups", ISSUED_CLAIM]
 
 
 # -- cursors --------------------------------------------------------------------------------------
@@ -70,6 +79,7 @@ class Principal:
 
     token: str
     group_ids: frozenset[str]
+    client_id: str | None = None  # None for the static sandbox tokens
 
 
 @dataclass(frozen=True)
@@ -116,25 +126,52 @@ class TravtusBackend:
     # -- tokens -----------------------------------------------------------------------------------
 
     def issue_token(self, client_id: str, client_secret: str, sent_authorization: bool = False) -> dict:
-        """Client-credentials grant: a bearer token for every group the client owns, valid TOKEN_LIFETIME s."""
+        """Client-credentials grant: a signed bearer token for every group the client owns, valid TOKEN_LIFETIME s
+        of the sandbox clock. Nothing is written (but the signing key, the first time)."""
         now = self.clock.now()
         if "\x00" in client_id:  # no client is called that (no engine's text can hold it): an unknown client
             raise errors.oauth_invalid_client(sent_authorization)
-        with self.store.begin() as connection:
-            client = connection.execute(select(t.trv_clients).where(t.trv_clients.c.client_id == client_id)).first()
-            if client is None or not hmac.compare_digest(client.client_secret.encode(), client_secret.encode()):
-                raise errors.oauth_invalid_client(sent_authorization)
-            group_ids = connection.execute(select(t.trv_groups.c.id).where(t.trv_groups.c.client_id == client_id)
-                                           .order_by(t.trv_groups.c.id)).scalars().all()
-            token = _jwt(client_id, now)
-            connection.execute(t.trv_tokens.insert().values(
-                token=token, client_id=client_id, group_ids=list(group_ids),
-                expires_at=now + timedelta(seconds=TOKEN_LIFETIME), always_expired=False))
+        client = self._client(client_id)
+        if client is None or not hmac.compare_digest(client[0].encode(), client_secret.encode()):
+            raise errors.oauth_invalid_client(sent_authorization)
+        token = _jwt(client_id, client[1], now, self._signing_key(create=True))
         return {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME}
 
+    def _client(self, client_id: str) -> tuple[str, tuple[str, ...]] | None:
+        """A client's secret and groups, held per process until clients or groups change."""
+        def load():
+            with self.store.connect() as connection:
+                secret = connection.execute(select(t.trv_clients.c.client_secret)
+                                            .where(t.trv_clients.c.client_id == client_id)).scalar()
+                if secret is None:
+                    return None
+                return secret, tuple(connection.execute(
+                    select(t.trv_groups.c.id).where(t.trv_groups.c.client_id == client_id)
+                    .order_by(t.trv_groups.c.id)).scalars())
+        return self.store.snapshot().memo(("trv_client", client_id), load)
+
+    def _signing_key(self, create: bool = False) -> str | None:
+        key = self.store.cached_setting(SIGNING_KEY_SETTING)
+        if key or not create:
+            return key
+        return ensure_signing_key(self.store)
+
+    def _claims(self, token: str) -> dict | None:
+        """The claims of a token this sandbox signed and has not revoked (its client exists, it was issued after
+        the client's not-before); None for any other token. The expiry is checked against the sandbox clock by
+        the caller."""
+        key = self._signing_key()
+        claims = _verified(key, token) if key else None
+        if claims is None:
+            return None
+        not_before = (self.store.cached_setting(NOT_BEFORE_SETTING) or {}).get(claims["client_id"], 0)
+        if claims[ISSUED_CLAIM] < not_before or self._client(claims["client_id"]) is None:
+            return None
+        return claims
+
     def _token(self, token: str):
-        """A bearer token's row, held per process until tokens are revoked or clients change (an unknown
-        token is looked up again each time: it may have been issued since)."""
+        """A static bearer token's row, held per process until tokens change (an unknown token is looked up
+        again each time: it may have been added since)."""
         def load():
             with self.store.connect() as connection:
                 return connection.execute(select(t.trv_tokens).where(t.trv_tokens.c.token == token)).first()
@@ -142,6 +179,9 @@ class TravtusBackend:
 
     def client_of(self, token: str) -> str | None:
         """The client a bearer token was issued to (None for the static sandbox tokens and unknown tokens)."""
+        if _looks_like_jwt(token):
+            claims = self._claims(token)
+            return None if claims is None else claims["client_id"]
         row = self._token(token)
         return None if row is None else row.client_id
 
@@ -159,12 +199,20 @@ class TravtusBackend:
         parts = authorization.split()
         if len(parts) != 2 or parts[0].lower() != "bearer":
             raise errors.invalid_authorization()
-        row = self._token(parts[1])
+        token = parts[1]
+        if _looks_like_jwt(token):  # issued: its signature, its client's not-before, its expiry
+            claims = self._claims(token)
+            if claims is None:
+                raise errors.invalid_authorization()
+            if claims["exp"] <= calendar.timegm(self.clock.now().timetuple()):
+                raise errors.expired_token()
+            return Principal(token=token, group_ids=frozenset(claims["groups"]), client_id=claims["client_id"])
+        row = self._token(token)  # a static sandbox token
         if row is None:
             raise errors.invalid_authorization()
         if row.always_expired or (row.expires_at is not None and row.expires_at <= self.clock.now()):
             raise errors.expired_token()
-        return Principal(token=row.token, group_ids=frozenset(row.group_ids))
+        return Principal(token=row.token, group_ids=frozenset(row.group_ids), client_id=row.client_id)
 
     # -- Find Leases ------------------------------------------------------------------------------
 
@@ -309,16 +357,70 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _jwt(client_id: str, now: datetime) -> str:
-    """A Cognito-shaped access token (HS256 with a sandbox key); exp/iat on the sandbox clock, read as UTC."""
+def _jwt(client_id: str, group_ids: tuple[str, ...], now: datetime, key: str) -> str:
+    """A Cognito-shaped access token signed with the sandbox's key; exp/iat on the sandbox clock, read as UTC. The
+    groups it may read travel in it (as they were when it was issued), with the real time it was issued at."""
     issued = calendar.timegm(now.timetuple())
+    claims = {"sub": client_id, "token_use": "access", "scope": JWT_SCOPE, "auth_time": issued, "iss": JWT_ISSUER,
+              "exp": issued + TOKEN_LIFETIME, "iat": issued, "version": 2, "jti": str(uuid.uuid4()),
+              "client_id": client_id, "groups": list(group_ids), ISSUED_CLAIM: time.time_ns()}
+    return jwt.encode(claims, key, algorithm="HS256", headers={"kid": "travtus-sandbox"})
 
-    def part(data: dict) -> str:
-        return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
 
-    header = part({"alg": "HS256", "typ": "JWT", "kid": "travtus-sandbox"})
-    claims = part({"sub": client_id, "token_use": "access", "scope": JWT_SCOPE, "auth_time": issued,
-                   "iss": "https://sandbox.travtus.invalid", "exp": issued + TOKEN_LIFETIME, "iat": issued,
-                   "version": 2, "jti": str(uuid.uuid4()), "client_id": client_id})
-    signature = hmac.new(JWT_KEY, f"{header}.{claims}".encode(), hashlib.sha256).digest()
-    return f"{header}.{claims}.{base64.urlsafe_b64encode(signature).decode().rstrip('=')}"
+def _looks_like_jwt(token: str) -> bool:
+    return token.count(".") == 2
+
+
+@functools.lru_cache(maxsize=4096)
+def _verified(key: str, token: str) -> dict | None:
+    """The claims of a token signed with `key` (HS256 only, the claims authorization needs present); None for any
+    other. The expiry is the sandbox clock's, not the time PyJWT would read: checked by the caller."""
+    try:
+        claims = jwt.decode(token, key, algorithms=["HS256"], issuer=JWT_ISSUER,
+                            options={"require": _CLAIMS, "verify_exp": False, "verify_iat": False,
+                                     "verify_nbf": False})
+    except jwt.InvalidTokenError:
+        return None
+    if not (isinstance(claims["client_id"], str) and isinstance(claims["groups"], list)
+            and isinstance(claims[ISSUED_CLAIM], int) and isinstance(claims["exp"], int)):
+        return None
+    return claims
+
+
+def ensure_signing_key(store: Store) -> str:
+    """The sandbox's token signing key: made once (a random secret, never logged) and kept in settings."""
+    with store.begin() as connection:  # (BEGIN IMMEDIATE: two processes asking at once make one key)
+        key = connection.execute(select(t.settings.c.value)
+                                 .where(t.settings.c.key == SIGNING_KEY_SETTING)).scalar()
+        if not key:
+            key = secrets.token_urlsafe(48)
+            connection.execute(t.settings.insert().values(key=SIGNING_KEY_SETTING, value=key))
+            # Tokens issued before tokens were signed were rows, kept for ever: none of them works any more.
+            connection.execute(t.trv_tokens.delete().where(t.trv_tokens.c.client_id.is_not(None)))
+    return key
+
+
+def revoke_tokens(connection, client_ids) -> None:
+    """Every token issued to these clients until now stops working (401 invalid_authorization): their not-before
+    moves to now. In the caller's transaction (a reset of those clients)."""
+    revoked = _not_before(connection)
+    now = time.time_ns()
+    revoked.update({client_id: now for client_id in client_ids})
+    _set_not_before(connection, revoked)
+
+
+def forget_clients(connection, client_ids) -> None:
+    """Clients that are gone need no not-before (their tokens fail anyway: no such client)."""
+    revoked = _not_before(connection)
+    if any(client_id in revoked for client_id in client_ids):
+        _set_not_before(connection, {c: ns for c, ns in revoked.items() if c not in set(client_ids)})
+
+
+def _not_before(connection) -> dict:
+    value = connection.execute(select(t.settings.c.value).where(t.settings.c.key == NOT_BEFORE_SETTING)).scalar()
+    return dict(value or {})
+
+
+def _set_not_before(connection, revoked: dict) -> None:
+    connection.execute(t.settings.delete().where(t.settings.c.key == NOT_BEFORE_SETTING))
+    connection.execute(t.settings.insert().values(key=NOT_BEFORE_SETTING, value=revoked))
