@@ -441,7 +441,8 @@ def _operations_at(app: Flask, api: Api) -> dict[str, Operation] | None:
 
 
 def _after_request(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
+    if not (request.path == CONTROL_PREFIX or request.path.startswith(CONTROL_PREFIX + "/")):
+        response.headers["Access-Control-Allow-Origin"] = "*"  # the partner APIs; never the control API
     record = current()
     operation: Operation | None = record.operation
     if (operation is not None and current_app.config["SELF_CHECK"] and response.mimetype == "application/json"

@@ -114,6 +114,9 @@ def _mask_every_log(app):
 
 def serve(args) -> int:
     config = _app_config(args)
+    # The control API answers requests naming this address or the public name only (sandbox/origin.py).
+    config.update(BIND_HOST=args.host, BIND_PORT=args.port,
+                  PUBLIC_HOST=args.public_host or os.environ.get("SANDBOX_PUBLIC_HOST"))
     if args.reload_fixtures:
         config["LOAD_FIXTURES"] = "always"
     try:
@@ -269,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--journal-size", type=int, help="requests the journal keeps (default 1000; 0: off)")
     run.add_argument("--tenant-idle", type=int, metavar="SECONDS",
                      help="remove a tenant unused this long (default 86400)")
+    run.add_argument("--public-host", metavar="NAME[:PORT],...",
+                     help="the names the control API may be reached by besides loopback and the bound address "
+                          "(env SANDBOX_PUBLIC_HOST), e.g. sandbox.example.com behind a proxy")
     run.add_argument("--reload-fixtures", action="store_true", help="replace the state with the fixtures first")
     run.add_argument("--log-format", choices=["text", "json"], default="text",
                      help="the line per request on stdout: text (default) or one JSON object, secrets masked alike")

@@ -25,6 +25,8 @@ def _body(call, required: bool = True) -> dict:
         if required:
             raise errors.invalid("A JSON body is required")
         return {}
+    if request.mimetype != "application/json":  # a form or text/plain body is what another site's page can send
+        raise errors.refused(415, "The body must be JSON, sent with Content-Type: application/json.")
     try:  # strictly: NaN, Infinity and nesting deeper than jsonbody.MAX_DEPTH are not a JSON object either
         body = jsonbody.loads(raw)
     except jsonbody.MalformedJson:

@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from .. import jsonbody
 from ..record import NO_BODY, close_record, current, open_record
 from . import errors as control_errors
-from . import limits, masking
+from . import limits, masking, origin
 from .faults import HEADER, Action, HeaderError, drop_connection, parse_header
 from .journal import Pending
 
@@ -31,6 +31,7 @@ access_log = logging.getLogger("mock_server.access")
 
 
 def install(app: Flask) -> None:
+    app.extensions["sandbox.hosts"] = origin.HostPolicy.from_config(app.config)  # what the control API answers
     app.before_request(_before)
     app.after_request(_after)
     app.teardown_request(_teardown)
@@ -65,6 +66,8 @@ def _before():
     sandbox = _sandbox()
     record = _open(sandbox)
     if request.blueprint == CONTROL:
+        if request.endpoint not in OPEN_ENDPOINTS:  # (health: load balancers probe it by any name; no state)
+            origin.check(current_app.extensions["sandbox.hosts"], request)
         _require_admin_token()
         return None
     api = _partner_api()
