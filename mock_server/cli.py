@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .app import API_NAMES, create_app
+from .sandbox import limits
 from .travtus.ratelimit import parse_setting
 
 
@@ -160,6 +161,10 @@ def serve(args) -> int:
         "graceful_timeout": 10,
         "timeout": 30,  # a worker whose main loop stops answering the arbiter this long is replaced
         "keepalive": 5,  # seconds an idle kept-alive connection stays open (it holds no thread meanwhile)
+        # gunicorn's own defaults, set here because the specs document them (its refusals answer JSON: worker.py)
+        "limit_request_line": limits.REQUEST_LINE_LIMIT,
+        "limit_request_fields": limits.HEADER_FIELDS_LIMIT,
+        "limit_request_field_size": limits.HEADER_FIELD_LIMIT,
         "control_socket_disable": True,  # one per user by default ($HOME/.gunicorn): servers would share it
         "post_fork": lambda server, worker: None if store.in_memory else store.engine.dispose(),
         "when_ready": lambda server: masked(server.log.error_log.handlers),  # gunicorn's own log (stderr)
