@@ -187,7 +187,12 @@ def serve(args) -> int:
 
 def _serve_with_granian(args, app, config: dict, workers: int) -> int:
     """The same app under granian (Rust HTTP, WSGI interface): a server `make bench` compares with gunicorn."""
-    from granian import Granian
+    try:
+        from granian import Granian
+    except ImportError:
+        print("--server granian: granian is not installed (it comes with the test extras: pip install "
+              "'partner-sandbox[test]')", file=sys.stderr, flush=True)
+        return 2
     from granian.constants import Interfaces
 
     print(f"Sandbox on http://{args.host}:{args.port}/ (granian; "
