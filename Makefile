@@ -26,12 +26,18 @@ $(STAMP): $(RUNTIME)
 serve: $(RUNTIME)
 	$(BIN)/mock-server serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-# Every test on SQLite, then the behaviour suite and the control-API tests again on PostgreSQL (a throwaway
-# cluster the tests start; without PostgreSQL those skip, saying why).
+# Every test on SQLite; the behaviour suite again on PostgreSQL beside it (a throwaway cluster the tests start;
+# without PostgreSQL those skip, saying why), then the control-API tests on PostgreSQL.
 test: $(STAMP) lint spec-check browser postgres
-	$(BIN)/python -m pytest
-	SANDBOX_TEST_ENGINE=postgresql $(BIN)/python -m pytest contract_tests tests/test_sandbox_control.py \
-		--report-dir reports/postgresql
+	@mkdir -p reports
+	SANDBOX_TEST_ENGINE=postgresql $(BIN)/python -m pytest contract_tests --report-dir reports/postgresql \
+		> reports/postgresql.log 2>&1 & behaviour=$$!; \
+	$(BIN)/python -m pytest; sqlite=$$?; \
+	wait $$behaviour; on_postgresql=$$?; \
+	echo "--- the behaviour suite on PostgreSQL (reports/postgresql.log):"; tail -n 25 reports/postgresql.log; \
+	SANDBOX_TEST_ENGINE=postgresql $(BIN)/python -m pytest tests/test_sandbox_control.py \
+		--report-dir reports/postgresql-control; control=$$?; \
+	test $$sqlite -eq 0 -a $$on_postgresql -eq 0 -a $$control -eq 0
 
 postgres:
 	tools/ensure-postgresql || [ $$? -eq 3 ]

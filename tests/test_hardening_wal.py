@@ -15,7 +15,7 @@ from contract_tests.support.served import ServedMock
 
 TOKEN = "lsy_sandbox_5f3c9a2e7b1d4c8f9a0e6b2d7c4f1a3e8b5d"
 LEASEY = {"Authorization": f"Bearer {TOKEN}", "X-Company-Password": "sandbox-pass-123"}
-SOAK_SECONDS = float(os.environ.get("SANDBOX_SOAK_SECONDS", "40"))
+SOAK_SECONDS = float(os.environ.get("SANDBOX_SOAK_SECONDS", "25"))
 WAL_BOUND = 64 << 20  # PRAGMA journal_size_limit (mock_server/store.py)
 IDLE_BOUND = 1 << 20  # what is left once idle: a truncated WAL and whatever was written since
 

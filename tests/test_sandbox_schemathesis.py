@@ -65,7 +65,7 @@ def _stays_in_range(case, root: str) -> bool:
 
 @SPEC.parametrize()
 @seed(20261122)
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 def test_control_operation_meets_its_contract(case, served):
     positive = case.meta is None or not case.meta.generation.mode.is_negative
     if positive and not (_real_moment(case) and _stays_in_range(case, served.root)):
