@@ -35,8 +35,7 @@ test: $(STAMP) lint spec-check browser postgres
 	$(BIN)/python -m pytest; sqlite=$$?; \
 	wait $$behaviour; on_postgresql=$$?; \
 	echo "--- the behaviour suite on PostgreSQL (reports/postgresql.log):"; tail -n 25 reports/postgresql.log; \
-	SANDBOX_TEST_ENGINE=postgresql $(BIN)/python -m pytest tests/test_sandbox_control.py \
-		--report-dir reports/postgresql-control; control=$$?; \
+	SANDBOX_TEST_ENGINE=postgresql $(BIN)/python -m pytest tests/test_sandbox_control.py; control=$$?; \
 	test $$sqlite -eq 0 -a $$on_postgresql -eq 0 -a $$control -eq 0
 
 postgres:
