@@ -31,33 +31,41 @@ def headers(items) -> dict[str, str]:
 
 
 def fields(value: Any) -> Any:
-    """A JSON-like value with every secret-named field (at any depth) replaced.
-
-    Copied from a work list, not by recursion: no nesting depth can exhaust the stack."""
+    """A JSON-like value with every secret-named field (at any depth) replaced."""
     if not isinstance(value, _CONTAINERS):
         return value
+
+    def member(key, item):
+        if isinstance(key, str) and key.lower() in SECRET_FIELDS:
+            return MASK
+        return _DESCEND if isinstance(item, _CONTAINERS) else item
+    return _copy(value, lambda key: key, member)
+
+
+_DESCEND = object()  # from a member function: copy this container too
+
+
+def _copy(value: Any, key_of, member) -> Any:
+    """A JSON-like container copied from a work list, not by recursion (no nesting depth can exhaust the stack):
+    each dict key through key_of(key), each member through member(key or index, item), which gives its copy, or
+    _DESCEND to copy a container member the same way."""
     result = [None]
     work = [(value, result, 0)]  # (a container to copy, where its copy goes, under which key or index)
     while work:
         source, parent, slot = work.pop()
         if isinstance(source, dict):
             copy: Any = {}
-            for key, item in source.items():
-                if isinstance(key, str) and key.lower() in SECRET_FIELDS:
-                    copy[key] = MASK
-                elif isinstance(item, _CONTAINERS):
-                    copy[key] = None
-                    work.append((item, copy, key))
-                else:
-                    copy[key] = item
+            pairs = ((key_of(key), key, item) for key, item in source.items())
         else:
-            copy = []
-            for index, item in enumerate(source):
-                if isinstance(item, _CONTAINERS):
-                    copy.append(None)
-                    work.append((item, copy, index))
-                else:
-                    copy.append(item)
+            copy = [None] * len(source)
+            pairs = ((index, index, item) for index, item in enumerate(source))
+        for place, key, item in pairs:
+            outcome = member(key, item)
+            if outcome is _DESCEND:
+                copy[place] = None
+                work.append((item, copy, place))
+            else:
+                copy[place] = outcome
         parent[slot] = copy
     return result[0]
 
@@ -167,35 +175,17 @@ def _alternation(words: list[str]) -> str:
 
 
 def values(value: Any, pattern: re.Pattern) -> Any:
-    """A JSON-like value with every occurrence of a known secret in its strings (keys too) masked; copied from a
-    work list, not by recursion."""
+    """A JSON-like value with every occurrence of a known secret in its strings (keys too) masked."""
     if isinstance(value, str):
         return pattern.sub(MASK, value)
     if not isinstance(value, _CONTAINERS):
         return value
-    result = [None]
-    work = [(value, result, 0)]
-    while work:
-        source, parent, slot = work.pop()
-        if isinstance(source, dict):
-            copy: Any = {}
-            for key, item in source.items():
-                key = pattern.sub(MASK, key) if isinstance(key, str) else key
-                if isinstance(item, _CONTAINERS):
-                    copy[key] = None
-                    work.append((item, copy, key))
-                else:
-                    copy[key] = pattern.sub(MASK, item) if isinstance(item, str) else item
-        else:
-            copy = []
-            for index, item in enumerate(source):
-                if isinstance(item, _CONTAINERS):
-                    copy.append(None)
-                    work.append((item, copy, index))
-                else:
-                    copy.append(pattern.sub(MASK, item) if isinstance(item, str) else item)
-        parent[slot] = copy
-    return result[0]
+
+    def member(_key, item):
+        if isinstance(item, _CONTAINERS):
+            return _DESCEND
+        return pattern.sub(MASK, item) if isinstance(item, str) else item
+    return _copy(value, lambda key: pattern.sub(MASK, key) if isinstance(key, str) else key, member)
 
 
 class LogFilter(logging.Filter):
