@@ -276,20 +276,26 @@ def _python_request(mode: str, path: str, env: dict, number: int, counter: int):
 
 # -- section 1: fixture size --------------------------------------------------------------------------------
 
+def _listings(client: Client, name: str, street: str, count: int = 20) -> list[str]:
+    """`count` new listings of company 123 (the targets of PUT cells); their property ids."""
+    uuids = []
+    for number in range(count):
+        status, body = client.call("POST", "/leasey/properties", {"Authorization": f"Bearer {LEASEY_TOKEN}",
+                                                                 "Content-Type": "application/json"},
+                                   json.dumps({"company_id": COMPANY, "password": PASSWORD, "property": {
+                                       "name": f"{name} {number}", "address": f"{number} {street}",
+                                       "city": "Toronto", "province_state": "ON", "country": "Canada"}}))
+        assert status == 201, body
+        uuids.append(body["property_id"])
+    return uuids
+
+
 def fixture_endpoints(server: Server) -> list[tuple[str, str, dict]]:
     """(label, path and query, wrk environment) per measured endpoint, with the set-up they need."""
     client = Client(server.port)
     leasey = {"BENCH_AUTHORIZATION": f"Bearer {LEASEY_TOKEN}", "BENCH_COMPANY_ID": str(COMPANY),
               "BENCH_PASSWORD": PASSWORD}
-    uuids = []
-    for number in range(20):  # listings for the PUT cell to cycle through
-        status, body = client.call("POST", "/leasey/properties", {"Authorization": f"Bearer {LEASEY_TOKEN}",
-                                                                 "Content-Type": "application/json"},
-                                   json.dumps({"company_id": COMPANY, "password": PASSWORD, "property": {
-                                       "name": f"Bench Update Target {number}", "address": f"{number} Bench Road",
-                                       "city": "Toronto", "province_state": "ON", "country": "Canada"}}))
-        assert status == 201, body
-        uuids.append(body["property_id"])
+    uuids = _listings(client, "Bench Update Target", "Bench Road")  # for the PUT cell to cycle through
     travtus = {"BENCH_AUTHORIZATION": f"Bearer {TRAVTUS_TOKEN}"}
     search = "group_ids=group-1,group-2,group-3"
     status, first = client.call("GET", f"/travtus/leases/?{search}", {"Authorization": f"Bearer {TRAVTUS_TOKEN}"})
@@ -329,15 +335,7 @@ def throughput(server: Server, load: Load, concurrencies: list[int]) -> list[dic
 def mixed(server: Server, load: Load, connections: int = 32) -> dict:
     """90% report reads across both companies (properties, showings, leads of 123 and 456), 10% PUTs."""
     client = Client(server.port)
-    uuids = []
-    for number in range(20):
-        status, body = client.call("POST", "/leasey/properties", {"Authorization": f"Bearer {LEASEY_TOKEN}",
-                                                                 "Content-Type": "application/json"},
-                                   json.dumps({"company_id": COMPANY, "password": PASSWORD, "property": {
-                                       "name": f"Bench Mixed Target {number}", "address": f"{number} Mixed Road",
-                                       "city": "Toronto", "province_state": "ON", "country": "Canada"}}))
-        assert status == 201, body
-        uuids.append(body["property_id"])
+    uuids = _listings(client, "Bench Mixed Target", "Mixed Road")
     env = {"BENCH_MODE": "mixed", "BENCH_AUTHORIZATION": f"Bearer {LEASEY_TOKEN}", "BENCH_COMPANY_ID": str(COMPANY),
            "BENCH_PASSWORD": PASSWORD, "BENCH_COMPANY_ID_2": str(COMPANY_2), "BENCH_PASSWORD_2": PASSWORD_2,
            "BENCH_UUIDS": ",".join(uuids)}
