@@ -93,13 +93,20 @@ def test_a_bare_end_date_covers_the_whole_day(leasey, all_leads):
     assert rows == [r for r in all_leads if r["Lead_Date_Created"][:10] == day]
 
 
-@pytest.mark.parametrize("value", ["2024-13-45T00:00:00", "yesterday", "2024-02-30T10:00:00", "2024-01-01 10:00"])
+@pytest.mark.parametrize("value", ["2024-13-45T00:00:00", "yesterday", "2024-02-30T10:00:00", "2024-01-01 10:00",
+                                   "0000-01-01T00:00:00", "2023-02-29", "2024-01-01T24:00:00", "٢٠٢٤-01-01"])
 @pytest.mark.parametrize("kind", ["showings", "leads"])
 def test_malformed_date_is_400_never_500(leasey, kind, value):
     response = leasey.report(kind, start_date=value)
     assert response.status_code == 400
     assert response.json() == {"error": "Bad Request",
                                "message": "start_date must be an ISO-8601 date-time: YYYY-MM-DDTHH:MM:SS"}
+
+
+@pytest.mark.parametrize("value", ["2024-02-29T10:00:00", "2000-02-29", "0001-01-01T00:00:00", "9999-12-31"])
+def test_every_day_the_date_pattern_admits_is_accepted(leasey, value):
+    """The spec's pattern is exactly what the server parses (FIDELITY.md, Leasey 6): leap days and the range's ends."""
+    assert leasey.report("leads", start_date=value).status_code == 200
 
 
 def test_properties_report_ignores_date_parameters(leasey):

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
 import yaml
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError, validators
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: ~10x faster start-up
 
@@ -29,6 +29,41 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 # $ would let a trailing newline through, and int() reads all of these).
 _INTEGER = re.compile(r"-?[0-9]+")
 _NUMBER = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
+
+
+@lru_cache(maxsize=256)
+def ecma_pattern(pattern: str) -> re.Pattern:
+    """A schema `pattern` with the meaning JSON Schema gives it (ECMA-262, as jsonschema-rs and every other
+    implementation read it), in Python's re: `\\d` and `\\w` ASCII only (Python's would take '١٢٣'), and `$`
+    the end of the text (Python's also matches before a final newline)."""
+    out, in_class, escaped = [], False, False
+    for char in pattern:
+        if escaped:
+            out.append(char)
+            escaped = False
+        elif char == "\\":
+            out.append(char)
+            escaped = True
+        elif char == "[":
+            in_class = True
+            out.append(char)
+        elif char == "]":
+            in_class = False
+            out.append(char)
+        elif char == "$" and not in_class:
+            out.append(r"\Z")
+        else:
+            out.append(char)
+    return re.compile("".join(out), re.ASCII)
+
+
+def _pattern(validator, pattern: str, instance, schema):
+    if validator.is_type(instance, "string") and not ecma_pattern(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# The request validator: Draft 2020-12 with `pattern` read as ECMA-262 (ecma_pattern).
+RequestValidator = validators.extend(Draft202012Validator, {"pattern": _pattern})
 
 
 class ParameterError(Exception):
@@ -151,7 +186,7 @@ class Spec:
         """A validator for a schema object taken from this document (its `$ref`s resolve against it)."""
         cached = self._validators.get(id(schema))
         if cached is None or cached[0] is not schema:
-            validator = Draft202012Validator(self.deref(schema), format_checker=Draft202012Validator.FORMAT_CHECKER)
+            validator = RequestValidator(self.deref(schema), format_checker=Draft202012Validator.FORMAT_CHECKER)
             cached = self._validators[id(schema)] = (schema, validator)
         return cached[1]
 

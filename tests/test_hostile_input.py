@@ -293,3 +293,16 @@ def test_an_integer_too_long_for_int_is_out_of_range_not_a_500(client):
                          headers={"Authorization": "Bearer trv_sandbox_full"})
     assert (travtus.status_code, travtus.get_json()) == (400, {"error": {"type": "invalid_parameter", "message": (
         "The value provided for 'limit' is not valid. It must be an integer greater than or equal to 1.")}})
+
+
+@pytest.mark.parametrize("field, value", (("rent_amount", "١٢٠٠"), ("rent_amount", "1200\n"),
+                                          ("security_deposit", "１２００")))
+def test_a_number_of_non_ascii_digits_in_a_write_is_the_documented_422(client, field, value):
+    """A schema pattern means what JSON Schema says (ECMA-262: \\d is ASCII, $ is the end): Python's re read
+    '^\\d{1,10}…$' as taking '١٢٠٠' and '1200\\n', which were stored (tests/test_spec_patterns.py)."""
+    before = report(client)
+    response = client.post("/leasey/properties", headers=LEASEY, json={
+        "company_id": COMPANY, "password": PASSWORD, "property": {**LISTING, "name": f"Digits {value!r}", field: value}})
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["details"] == [f'"{field}" must be a number.']
+    assert report(client) == before
