@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from hypothesis import strategies as st
@@ -62,7 +63,8 @@ def from_schema(schema: dict) -> st.SearchStrategy:
             pattern = schema["pattern"]
             if pattern == "^https://":
                 return st.from_regex(r"https://[a-z]{1,8}\.example/[a-z0-9]{1,8}\.jpg", fullmatch=True)
-            return st.from_regex(pattern, fullmatch=True).filter(lambda s: len(s) < 30)
+            # ECMA-262, as the server reads a pattern (mock_server.spec.ecma_pattern): \d is ASCII digits.
+            return st.from_regex(re.compile(pattern, re.ASCII), fullmatch=True).filter(lambda s: len(s) < 30)
         return _TEXT
     if types == "array":
         return st.lists(from_schema(schema.get("items", {})), max_size=5, unique=schema.get("uniqueItems", False))
