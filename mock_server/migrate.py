@@ -21,7 +21,7 @@ from .store import Store, metadata, runtime_metadata
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001"  # the schema create_all() made before migrations
-HEAD = "0003"  # the newest revision (tests/test_postgres.py checks it is Alembic's head): a start on a database
+HEAD = "0004"  # the newest revision (tests/test_postgres.py checks it is Alembic's head): a start on a database
 # already there reads alembic_version and never imports Alembic (a quarter of a second of start-up)
 _ADVISORY_KEY = 72_011_2026  # pg_advisory_lock's key: "the sandbox's schema and fixtures"
 

@@ -37,6 +37,9 @@ from sqlalchemy import (
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.dml import Delete, Insert, Update
 
+from . import digests
+from .digests import Digest
+
 metadata = MetaData()
 
 settings = Table(
@@ -60,7 +63,7 @@ companies = Table(
     "companies", metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("name", Text, nullable=False),
-    Column("api_password", Text, nullable=False),
+    Column("api_password", Digest(digests.COMPANY_PASSWORD), nullable=False),  # never the value (digests.py)
     Column("country", Text, nullable=False, default="Canada"),
     Column("daily_rate", Float, nullable=False, default=0.0),
     Column("market_rent_enabled", Boolean, nullable=False, default=False),
@@ -283,7 +286,7 @@ leases = Table(
 trv_clients = Table(
     "trv_clients", metadata,
     Column("client_id", Text, primary_key=True),
-    Column("client_secret", Text, nullable=False),
+    Column("client_secret", Digest(digests.CLIENT_SECRET), nullable=False),
     Column("name", Text, nullable=False),
 )
 
@@ -295,10 +298,10 @@ trv_groups = Table(
     Column("client_id", ForeignKey("trv_clients.client_id"), nullable=True, index=True),
 )
 
-# A bearer token and the groups it may read. Issued tokens and static sandbox tokens alike.
+# A static sandbox bearer token (its digest) and the groups it may read. Issued tokens are signed, not stored.
 trv_tokens = Table(
     "trv_tokens", metadata,
-    Column("token", Text, primary_key=True),
+    Column("token", Digest(digests.STATIC_TOKEN), primary_key=True),
     Column("client_id", ForeignKey("trv_clients.client_id"), nullable=True),
     Column("group_ids", JSON, nullable=False),
     Column("expires_at", DateTime, nullable=True),  # None: never expires

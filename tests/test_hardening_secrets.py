@@ -161,3 +161,57 @@ def test_a_database_error_puts_no_credential_on_stderr(served):
     assert "refused by the test" in log and "Traceback" in log  # the error is there, its credentials are not
     assert TOKEN not in log
     assert re.findall(r"tenant-[A-Za-z0-9_-]{24}", log) == []
+
+
+# -- at rest: the database file ------------------------------------------------------------------------------
+
+def test_no_credential_is_in_the_database_file_in_clear(served):
+    """Each credential sent in every place a request can carry it, a tenant of each API made, used, reset and
+    snapshotted: neither the database file (and its WAL) nor the log holds a credential's value; the credentials
+    still work, and a tenant's secret is shown once, in the answer that created it."""
+    root = served.root
+    leasey = requests.post(f"{root}/_sandbox/tenants/leasey", json={"properties": 1, "leads": 1, "showings": 1},
+                           timeout=60).json()
+    travtus = requests.post(f"{root}/_sandbox/tenants/travtus", json={"units_per_group": 1}, timeout=60).json()
+    tenant_password, tenant_secret = leasey["credentials"]["password"], travtus["credentials"]["client_secret"]
+    issued = requests.post(f"{root}/travtus/oauth2/token", data={
+        "client_id": travtus["id"], "client_secret": tenant_secret, "grant_type": "client_credentials"},
+        timeout=30).json()["access_token"]
+    # (this server has no admin token: ADMIN is no credential of it)
+    plaintext = (*(known for known in KNOWN if known != ADMIN), "sandbox-pass-789", "trv_sandbox_group_a",
+                 "trv_sandbox_expired", tenant_password,
+                 tenant_secret, issued)
+    company = leasey["credentials"]["company_id"]
+    for secret in plaintext:  # in a path, a query under any name, a custom header, a JSON and a form body
+        requests.get(f"{root}/leasey/reports/{secret}", params={"company_id": 123, "q": secret},
+                     headers={"X-Copy": secret, "Authorization": f"Bearer {secret}"}, timeout=30)
+        requests.post(f"{root}/leasey/properties", json={"company_id": 123, "password": secret, "note": secret},
+                      headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
+        requests.post(f"{root}/travtus/oauth2/token", data={"client_id": CLIENT, "client_secret": secret,
+                                                            "grant_type": "client_credentials"}, timeout=30)
+        requests.get(f"{root}/travtus/leases/", headers={"Authorization": f"Bearer {secret}"}, timeout=30)
+    # Every credential still authenticates: the documented ones, the tenants', after a reset and a snapshot.
+    requests.post(f"{root}/_sandbox/snapshots", json={"name": "at-rest"}, timeout=60).raise_for_status()
+    requests.post(f"{root}/_sandbox/reset/leasey/companies/{company}", timeout=60).raise_for_status()
+    requests.post(f"{root}/_sandbox/snapshots/at-rest/restore", timeout=60).raise_for_status()
+    for company_id, password in ((123, PASSWORD), (company, tenant_password)):
+        assert requests.get(f"{root}/leasey/reports/properties", params={"company_id": company_id}, headers={
+            "Authorization": f"Bearer {TOKEN}", "X-Company-Password": password}, timeout=30).status_code == 200
+    for client_id, secret in ((CLIENT, SECRET), (travtus["id"], tenant_secret)):
+        assert requests.post(f"{root}/travtus/oauth2/token", data={
+            "client_id": client_id, "client_secret": secret, "grant_type": "client_credentials"},
+            timeout=30).status_code == 200
+    assert requests.get(f"{root}/travtus/leases/", params={"group_ids": "group-1"},
+                        headers={"Authorization": "Bearer trv_sandbox_full"}, timeout=30).status_code == 200
+    # Shown once: a listing or a read of the tenant has no password or client secret.
+    listed = {tenant["id"]: tenant["credentials"] for tenant in requests.get(f"{root}/_sandbox/tenants",
+                                                                             timeout=30).json()}
+    assert listed[leasey["id"]] == {"api_token": TOKEN, "company_id": company}
+    assert set(listed[travtus["id"]]) == {"client_id", "token_url", "group_ids"}
+
+    assert requests.get(f"{root}/_sandbox/journal", timeout=30).json()["count"] > 0  # (the journal is flushed)
+    with sqlite3.connect(served.db_path) as database:
+        database.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    stored = b"".join(path.read_bytes() for path in served.db_path.parent.glob(served.db_path.name + "*"))
+    assert [secret for secret in plaintext if secret.encode() in stored] == []
+    assert_nowhere(served.log_path.read_text(), *plaintext)

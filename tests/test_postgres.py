@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from contract_tests.support import postgres
 from contract_tests.support.served import FIXED_NOW, ServedMock
-from mock_server import migrate
+from mock_server import digests, migrate
 from mock_server.app import create_app
 from mock_server.store import Store
 
@@ -147,7 +147,7 @@ def test_a_database_at_the_first_revision_with_data_upgrades_with_its_data_intac
     with Store(url).engine.connect() as connection:
         assert migrate.current(connection) == migrate.head()
         assert connection.execute(sa.text("SELECT name, api_password FROM companies WHERE id = 4242")).one() == (
-            "Kept Co", "kept-pass")
+            "Kept Co", digests.digest("kept-pass", digests.COMPANY_PASSWORD))  # 0004: credentials as digests
         assert connection.execute(sa.text("SELECT count(*) FROM sbx_journal")).scalar() == 1
         assert connection.execute(sa.text("SELECT count(*) FROM companies")).scalar() == 1  # no fixtures over it
     # What the new revisions brought works: a 468-character Travtus token (varchar(200) before, on PostgreSQL).

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert
 
+from .. import digests
 from .. import store as t
 from ..dated_fixtures import load_dated
 from ..spec import Spec
@@ -20,7 +21,8 @@ from .catalog import Catalog
 
 def load(connection, now: datetime, data: dict, spec: Spec) -> None:
     catalog = Catalog(spec)
-    connection.execute(insert(t.settings), [{"key": "leasey_api_token", "value": data["api_token"]}])
+    connection.execute(insert(t.settings), [{"key": "leasey_api_token",
+                                             "value": digests.api_token_setting(data["api_token"])}])
     connection.execute(insert(t.roles), [{"id": k, "name": v} for k, v in data["roles"].items()])
     for company in data["companies"]:
         load_company(connection, now, data, catalog, company)

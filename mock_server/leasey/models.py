@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterator
 from datetime import datetime
 from functools import cached_property
 
 from sqlalchemy import bindparam, exists, select
 
+from .. import digests
 from .. import store as t
 from ..clock import Clock
 from ..spec import Spec
@@ -39,11 +39,11 @@ class LeaseyBackend:
             token = query_token
         if not token:
             raise errors.unauthorized(errors.TOKEN_MISSING)
-        expected = self.store.cached_setting("leasey_api_token") or ""
-        if len(token) != len(expected):
+        expected = self.store.cached_setting("leasey_api_token") or {"digest": "", "length": 0}  # digests.py
+        if len(token) != expected["length"]:
             raise errors.unauthorized(errors.TOKEN_LENGTH_MISMATCH, debug={
-                "token_received_length": len(token), "token_expected_length": len(expected)})
-        if not hmac.compare_digest(token.encode(), expected.encode()):
+                "token_received_length": len(token), "token_expected_length": expected["length"]})
+        if not digests.matches(token, expected["digest"], digests.LEASEY_API_TOKEN):
             raise errors.unauthorized(errors.TOKEN_INVALID)
 
     def authenticate_company(self, company_id: int, password: str):
@@ -51,7 +51,7 @@ class LeaseyBackend:
         company, has_admin = self._company(company_id) or (None, False)
         if company is None:
             raise errors.unauthorized(errors.COMPANY_NOT_FOUND.format(id=company_id))
-        if not hmac.compare_digest(password.encode(), company.api_password.encode()):
+        if not digests.matches(password, company.api_password, digests.COMPANY_PASSWORD):
             raise errors.unauthorized(errors.PASSWORD_INVALID)
         if not has_admin:
             raise errors.bad_request(errors.NO_ADMIN.format(id=company_id))

@@ -29,7 +29,7 @@ class Control:
 
 def create_backend(store: Store, clock: Clock, spec: Spec, config: dict) -> Control:
     state = State(store, clock, Path(config["FIXTURE_DIR"]), Path(config["SPEC_DIR"]), tuple(config["APIS"]))
-    secrets = KnownSecrets(store, extra=(config.get("ADMIN_TOKEN"),))
+    secrets = KnownSecrets(store, extra=(config.get("ADMIN_TOKEN"),), fixtures=state.fixtures)
     journal = Journal(store, int(config["JOURNAL_SIZE"]), secrets)
     tenants = Tenants(state, int(config["TENANT_IDLE_SECONDS"]))
     tenants.recorder = journal

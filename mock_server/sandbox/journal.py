@@ -71,7 +71,7 @@ class Pending:
     finished_ns: int = 0
     response_raw: bytes | None = None  # the JSON value's bytes as sent: a scan for secret names, not a walk
 
-    def entry(self, patterns: tuple[re.Pattern, re.Pattern] = masking._JWT_ONLY) -> dict:
+    def entry(self, patterns: tuple[re.Pattern, re.Pattern] = masking.BY_SHAPE) -> dict:
         """The entry as stored: secrets masked by name (fields, headers) and, wherever they appear, by value
         (`patterns`: masking.KnownSecrets)."""
         text, raw = patterns
@@ -278,7 +278,7 @@ def _text(value: str | None) -> str | None:
     return value.replace("\x00", "\ufffd") if value and "\x00" in value else value
 
 
-def body(raw: bytes, mimetype: str | None, secrets: re.Pattern = masking._JWT_ONLY[0]) -> tuple[Any, bool]:
+def body(raw: bytes, mimetype: str | None, secrets: re.Pattern = masking.BY_SHAPE[0]) -> tuple[Any, bool]:
     """A request or response body as recorded: parsed and masked when JSON or a form, text otherwise; every known
     secret (`secrets`) masked wherever it is."""
     if not raw:

@@ -84,19 +84,25 @@ MIN_SECRET_LENGTH = 6  # shorter values are masked by name only (masking "123" b
 ISSUED_KEPT = 10_000  # values this process made (tenant passwords, client secrets) remembered for masking
 # A JSON Web Token (the issued Travtus tokens, whichever process issued them): header and claims are JSON objects.
 JWT = r"eyJ[A-Za-z0-9_-]{2,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]+"
+# The credentials the sandbox makes, by their shape: the database keeps only their digests (digests.py), so a
+# process that did not make one cannot know its value (tenants.py and generate.py make them in these shapes).
+MADE = (r"tenant-pass-[A-Za-z0-9_-]{24}", r"tenant-secret-[A-Za-z0-9_-]{32}", r"generated-(?:secret-)?[0-9a-f]{16}")
+SHAPES = "|".join((*MADE, JWT))
 
 
 class KnownSecrets:
     """Every credential value the sandbox knows, as one compiled pattern per state version (Store.snapshot().memo):
-    the Leasey API token, company passwords, Travtus client secrets (and their Basic-auth form), static tokens,
-    tenant credentials, the token signing key, the admin token, the values this process generated, and any JWT.
+    the documented ones in the fixture files (the Leasey API token, company passwords, Travtus client secrets and
+    their Basic-auth form, static tokens), the token signing key, the admin token, the values this process made,
+    and by shape any credential a sandbox makes and any JWT.
 
     A value is masked wherever it appears: in a path, under any query or header name, in any body (multipart,
     text), in a log line or an exception's text."""
 
-    def __init__(self, store, extra=()):
+    def __init__(self, store, extra=(), fixtures=None):
         self.store = store
         self.extra = tuple(value for value in extra if value)
+        self.fixtures = fixtures  # api name -> the parsed fixture file (State.fixtures)
         self._issued: collections.deque[str] = collections.deque(maxlen=ISSUED_KEPT)
         self._issued_count = 0
         self._last: tuple[re.Pattern, re.Pattern] | None = None
@@ -114,7 +120,7 @@ class KnownSecrets:
         try:
             found = self.store.snapshot().memo(("secret_patterns", self._issued_count), self._compile)
         except Exception:  # noqa: BLE001 - whatever the database says, masking goes on with what it had
-            return self._last or _JWT_ONLY
+            return self._last or BY_SHAPE
         self._last = found
         return found
 
@@ -127,31 +133,34 @@ class KnownSecrets:
             if isinstance(value, str) and len(value) >= MIN_SECRET_LENGTH:
                 values.update({value, quote(value, safe=""), quote_plus(value)})
         alternation = _alternation(sorted(values))
-        text = f"{alternation}|{JWT}" if alternation else JWT
+        text = f"{alternation}|{SHAPES}" if alternation else SHAPES
         return re.compile(text), re.compile(text.encode())
 
     def _stored(self) -> list:
+        """The signing key (the one secret the database must hold: every process signs with it) and the
+        documented credentials."""
         from sqlalchemy import select
 
         from .. import store as t
-        from .tables import tenants
 
         with self.store.connect() as connection:
             values = list(connection.execute(select(t.settings.c.value).where(
                 t.settings.c.key.in_(SECRET_SETTINGS))).scalars())
-            values += connection.execute(select(t.companies.c.api_password)).scalars().all()
-            for client_id, secret in connection.execute(select(t.trv_clients.c.client_id,
-                                                               t.trv_clients.c.client_secret)):
-                values += [secret, base64.b64encode(f"{client_id}:{secret}".encode()).decode()]
-            values += connection.execute(select(t.trv_tokens.c.token)).scalars().all()
-            for credentials in connection.execute(select(tenants.c.credentials)).scalars():
-                values += [value for key, value in (credentials or {}).items()
-                           if key in ("api_token", "password", "client_secret")]
-        return values
+        return values + (documented(self.fixtures) if self.fixtures else [])
 
 
-SECRET_SETTINGS = ("leasey_api_token", "travtus_signing_key")
-_JWT_ONLY = (re.compile(JWT), re.compile(JWT.encode()))
+def documented(fixtures) -> list[str]:
+    """The credentials the fixture files ship (the documents' sandbox credentials)."""
+    leasey, travtus = fixtures("leasey"), fixtures("travtus")
+    values = [leasey.get("api_token")] + [company.get("password") for company in leasey.get("companies", ())]
+    for client in travtus.get("clients", ()):
+        values += [client["client_secret"],
+                   base64.b64encode(f"{client['client_id']}:{client['client_secret']}".encode()).decode()]
+    return [value for value in values + [token["token"] for token in travtus.get("tokens", ())] if value]
+
+
+SECRET_SETTINGS = ("travtus_signing_key",)
+BY_SHAPE = (re.compile(SHAPES), re.compile(SHAPES.encode()))
 
 
 def _alternation(words: list[str]) -> str:

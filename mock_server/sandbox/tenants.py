@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, insert, select, update
 
+from .. import digests
 from .. import store as t
 from ..leasey import fixtures as leasey_fixtures
 from ..leasey.catalog import Catalog
@@ -58,24 +59,25 @@ class Tenants:
             recipe = {"company_id": company_id, "seed": int(seed), "name": options.get("name"),  # 24.0 is an integer too
                       "properties": int(options.get("properties", 24)), "leads": int(options.get("leads", 300)),
                       "showings": int(options.get("showings", 120))}
-            password = "tenant-" + secrets.token_urlsafe(18)
+            password = "tenant-pass-" + secrets.token_urlsafe(18)  # a shape masking.MADE knows
             self._remember(password)
             company = leasey_company(recipe, password, data)
             record = {"id": f"leasey-{company_id}", "api": "leasey", "name": company["name"], "recipe": recipe,
-                      "credentials": {"api_token": data["api_token"], "company_id": company_id, "password": password},
+                      "credentials": {"company_id": company_id,
+                                      "password": digests.digest(password, digests.COMPANY_PASSWORD)},
                       "created_at": utcnow(), "last_used_at": utcnow()}
             connection.execute(insert(tenants).values(**record))
             leasey_fixtures.load_company(connection, now, data, catalog, company)
-        return self.public(record, base_url)
+        return self.public(record, base_url, revealed={"password": password})
 
     def create_travtus(self, options: dict, base_url: str) -> dict:
         client_id = "tenant-" + secrets.token_hex(6)
         recipe = {"client_id": client_id, "seed": int(options.get("seed", random.SystemRandom().randrange(2**31))),
                   "name": options.get("name"), "units_per_group": int(options.get("units_per_group", 16))}
-        secret = secrets.token_urlsafe(24)
+        secret = "tenant-secret-" + secrets.token_urlsafe(24)  # a shape masking.MADE knows
         self._remember(secret)
         record = {"id": client_id, "api": "travtus", "name": recipe["name"] or f"Sandbox tenant {client_id}",
-                  "recipe": recipe, "credentials": {"client_id": client_id, "client_secret": secret,
+                  "recipe": recipe, "credentials": {"client_id": client_id,
                                                     "group_ids": [f"{client_id}-group-1", f"{client_id}-group-2"]},
                   "created_at": utcnow(), "last_used_at": utcnow()}
         today = self.state.clock.now().date()  # read before writing: the clock has its own connection
@@ -84,7 +86,7 @@ class Tenants:
             connection.execute(insert(t.trv_clients).values(client_id=client_id, client_secret=secret,
                                                             name=record["name"]))
             self._load_travtus(connection, recipe, today)
-        return self.public(record, base_url)
+        return self.public(record, base_url, revealed={"client_secret": secret})
 
     def _remember(self, credential: str) -> None:
         if self.secrets is not None:
@@ -183,12 +185,17 @@ class Tenants:
             idle = connection.execute(select(tenants.c.id).where(tenants.c.last_used_at < limit)).scalars().all()
         return [tenant_id for tenant_id in idle if self.remove(tenant_id)]
 
-    def public(self, record: dict, base_url: str) -> dict:
-        credentials = dict(record["credentials"])
+    def public(self, record: dict, base_url: str, revealed: dict | None = None) -> dict:
+        """A tenant as the control API shows it. Its password or client secret only in the answer that created
+        it (`revealed`): the database keeps their digests (digests.py), as a token service shows a new token once."""
+        stored, revealed = record["credentials"], revealed or {}
         api_url = f"{base_url}/{record['api']}"
         if record["api"] == "travtus":
-            credentials = {"client_id": credentials["client_id"], "client_secret": credentials["client_secret"],
-                           "token_url": f"{api_url}/oauth2/token", "group_ids": credentials["group_ids"]}
+            credentials = {"client_id": stored["client_id"], **revealed, "token_url": f"{api_url}/oauth2/token",
+                           "group_ids": stored["group_ids"]}
+        else:
+            credentials = {"api_token": self.state.fixtures("leasey")["api_token"], "company_id": stored["company_id"],
+                           **revealed}
         return {"id": record["id"], "api": record["api"], "name": record["name"],
                 "created_at": record["created_at"].isoformat() + "Z",
                 "last_used_at": record["last_used_at"].isoformat() + "Z",

@@ -10,6 +10,7 @@ from datetime import date
 
 from flask import current_app, request
 
+from .. import digests
 from ..record import current
 from . import errors
 from .models import Cursor, LeaseSearch, PageRequest, TravtusBackend
@@ -92,9 +93,12 @@ def _date(name: str, value: str) -> date:
 
 
 def _bearer_key() -> str:
-    """Limits apply "per API key": the presented token, or the caller's address when there is none."""
+    """Limits apply "per API key": the presented token (its digest: bucket keys are stored), or the caller's
+    address when there is none."""
     parts = (request.headers.get("Authorization") or "").split()
-    return f"token:{parts[-1]}" if parts else f"address:{request.remote_addr}"
+    if not parts:
+        return f"address:{request.remote_addr}"
+    return "token:" + digests.digest(parts[-1], "travtus-rate-bucket")
 
 
 def _throttle(call, kind: str, key: str | None) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import calendar
 import functools
-import hmac
 import re
 import secrets
 import time
@@ -20,6 +19,7 @@ from datetime import date, datetime
 import jwt
 from sqlalchemy import exists, func, select
 
+from .. import digests
 from .. import store as t
 from ..clock import Clock
 from ..spec import Spec
@@ -132,7 +132,7 @@ class TravtusBackend:
         if "\x00" in client_id:  # no client is called that (no engine's text can hold it): an unknown client
             raise errors.oauth_invalid_client(sent_authorization)
         client = self._client(client_id)
-        if client is None or not hmac.compare_digest(client[0].encode(), client_secret.encode()):
+        if client is None or not digests.matches(client_secret, client[0], digests.CLIENT_SECRET):
             raise errors.oauth_invalid_client(sent_authorization)
         token = _jwt(client_id, client[1], now, self._signing_key(create=True))
         return {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME}
@@ -171,7 +171,10 @@ class TravtusBackend:
 
     def _token(self, token: str):
         """A static bearer token's row, held per process until tokens change (an unknown token is looked up
-        again each time: it may have been added since)."""
+        again each time: it may have been added since). The column holds digests: a digest sent is no token."""
+        if digests.is_digest(token):
+            return None
+
         def load():
             with self.store.connect() as connection:
                 return connection.execute(select(t.trv_tokens).where(t.trv_tokens.c.token == token)).first()
