@@ -4,8 +4,10 @@ PostgreSQL). The contract suite and the control-API tests run on it too: `SANDBO
 
 from __future__ import annotations
 
+import pickle
 import threading
 import time
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -15,6 +17,7 @@ import sqlalchemy as sa
 from contract_tests.support import postgres
 from contract_tests.support.served import FIXED_NOW, ServedMock
 from mock_server import digests, migrate
+from mock_server import store as store_tables
 from mock_server.app import create_app
 from mock_server.store import Store
 
@@ -156,6 +159,65 @@ def test_a_database_at_the_first_revision_with_data_upgrades_with_its_data_intac
         connection.execute(sa.text("INSERT INTO trv_tokens (token, client_id, group_ids, always_expired) "
                                    "VALUES (:token, 'c', '[]', false)"), {"token": "t" * 468})
     assert app.test_client().get("/_sandbox/health").status_code == 200
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_credentials_stored_in_clear_before_revision_0004_become_digests_and_still_authenticate(tmp_path, engine):
+    """Migration 0004: the tables, a tenant's record and a stored snapshot lose every credential in clear."""
+    if engine == "postgresql" and postgres.unavailable():
+        pytest.skip(postgres.unavailable())
+    url = _engines(tmp_path)[engine]
+    store = Store(url)
+    assert migrate.upgrade(store, "0003") == "0003"
+    clear = ("kept-pass-4242", "kept-secret-4242", "kept-static-4242", TOKEN)
+    snapshot = {"companies": [(4242, "Kept Co", "kept-pass-4242", "Canada", 1.5, False, False, None)],
+                "settings": [("leasey_api_token", TOKEN)], "trv_clients": [("kept-client", "kept-secret-4242", "n")],
+                "trv_tokens": [("kept-static-4242", None, [], None, False)],
+                "users": [tuple({"id": 42420, "company_id": 4242, "first_name": "A", "last_name": "B",
+                                 "email": "a@b.example", "is_admin": True, "is_primary_admin": True}.get(column.name)
+                                for column in store_tables.users.columns)]}
+    with store.engine.begin() as connection:  # as revision 0003's code wrote them: in clear
+        connection.execute(sa.text("INSERT INTO settings (key, value) VALUES ('leasey_api_token', :v)"),
+                           {"v": f'"{TOKEN}"'})
+        connection.execute(sa.text("INSERT INTO companies (id, name, api_password, country, daily_rate, "
+                                   "market_rent_enabled, use_custom_application_link) VALUES "
+                                   "(4242, 'Kept Co', 'kept-pass-4242', 'Canada', 1.5, false, false)"))
+        connection.execute(sa.text("INSERT INTO users (id, company_id, first_name, last_name, email, is_admin, "
+                                   "is_primary_admin) VALUES (42420, 4242, 'A', 'B', 'a@b.example', true, true)"))
+        connection.execute(sa.text("INSERT INTO trv_clients (client_id, client_secret, name) "
+                                   "VALUES ('kept-client', 'kept-secret-4242', 'n')"))
+        connection.execute(sa.text("INSERT INTO trv_tokens (token, client_id, group_ids, always_expired) "
+                                   "VALUES ('kept-static-4242', NULL, '[]', false)"))
+        connection.execute(sa.text("INSERT INTO sbx_tenants (id, api, name, recipe, credentials, created_at, "
+                                   "last_used_at) VALUES ('leasey-4242', 'leasey', 'Kept Co', :r, :c, "
+                                   "'2099-01-01 00:00:00', '2099-01-01 00:00:00')"),  # (not idle)
+                           {"r": '{"company_id": 4242, "seed": 1, "properties": 1, "leads": 1, "showings": 1}',
+                            "c": f'{{"api_token": "{TOKEN}", "company_id": 4242, "password": "kept-pass-4242"}}'})
+        connection.execute(sa.text("INSERT INTO sbx_snapshots (name, created_at, rows, data) "
+                                   "VALUES ('old', '2026-06-01 00:00:00', 5, :d)"),
+                           {"d": zlib.compress(pickle.dumps(snapshot))})
+    store.engine.dispose()
+
+    app = create_app({"DATABASE_URL": url, "NOW": FIXED_NOW})  # upgrades to the head, loads nothing over it
+    with Store(url).engine.connect() as connection:
+        tables = [connection.execute(sa.text(query)).scalar() for query in (
+            "SELECT api_password FROM companies", "SELECT client_secret FROM trv_clients",
+            "SELECT token FROM trv_tokens", "SELECT value FROM settings WHERE key = 'leasey_api_token'",
+            "SELECT credentials FROM sbx_tenants")]
+        stored = pickle.loads(zlib.decompress(connection.execute(sa.text("SELECT data FROM sbx_snapshots")).scalar()))
+    text = repr((tables, stored))
+    assert [value for value in clear if value in text] == []
+    assert tables[:3] == [digests.digest("kept-pass-4242", digests.COMPANY_PASSWORD),
+                          digests.digest("kept-secret-4242", digests.CLIENT_SECRET),
+                          digests.digest("kept-static-4242", digests.STATIC_TOKEN)]
+    client = app.test_client()
+    assert client.get("/leasey/reports/properties?company_id=4242", headers={
+        "Authorization": f"Bearer {TOKEN}", "X-Company-Password": "kept-pass-4242"}).status_code == 200
+    assert client.post("/travtus/oauth2/token", data={"client_id": "kept-client", "client_secret": "kept-secret-4242",
+                                                      "grant_type": "client_credentials"}).status_code == 200
+    assert client.post("/_sandbox/snapshots/old/restore").status_code == 200  # the rewritten snapshot restores
+    assert client.get("/leasey/reports/properties?company_id=4242", headers={
+        "Authorization": f"Bearer {TOKEN}", "X-Company-Password": "kept-pass-4242"}).status_code == 200
 
 
 def test_a_database_made_before_migrations_is_taken_as_the_first_revision(tmp_path):
