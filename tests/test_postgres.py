@@ -130,13 +130,19 @@ def test_migrations_build_exactly_the_schema_the_code_declares(tmp_path, engine)
         assert compare_metadata(context, migrate.target_metadata()) == []
 
 
-@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
-def test_a_database_at_the_first_revision_with_data_upgrades_with_its_data_intact(tmp_path, engine):
+def _database_at(tmp_path, engine: str, revision: str) -> tuple[str, Store]:
+    """A fresh database of the engine with the schema of an older revision (PostgreSQL skipped without it)."""
     if engine == "postgresql" and postgres.unavailable():
         pytest.skip(postgres.unavailable())
     url = _engines(tmp_path)[engine]
     store = Store(url)
-    assert migrate.upgrade(store, migrate.BASELINE) == migrate.BASELINE
+    assert migrate.upgrade(store, revision) == revision
+    return url, store
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_a_database_at_the_first_revision_with_data_upgrades_with_its_data_intact(tmp_path, engine):
+    url, store = _database_at(tmp_path, engine, migrate.BASELINE)
     with store.engine.begin() as connection:
         connection.execute(sa.text("INSERT INTO companies (id, name, api_password, country, daily_rate, "
                                    "market_rent_enabled, use_custom_application_link) VALUES "
@@ -164,11 +170,7 @@ def test_a_database_at_the_first_revision_with_data_upgrades_with_its_data_intac
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_credentials_stored_in_clear_before_revision_0004_become_digests_and_still_authenticate(tmp_path, engine):
     """Migration 0004: the tables, a tenant's record and a stored snapshot lose every credential in clear."""
-    if engine == "postgresql" and postgres.unavailable():
-        pytest.skip(postgres.unavailable())
-    url = _engines(tmp_path)[engine]
-    store = Store(url)
-    assert migrate.upgrade(store, "0003") == "0003"
+    url, store = _database_at(tmp_path, engine, "0003")
     clear = ("kept-pass-4242", "kept-secret-4242", "kept-static-4242", TOKEN)
     snapshot = {"companies": [(4242, "Kept Co", "kept-pass-4242", "Canada", 1.5, False, False, None)],
                 "settings": [("leasey_api_token", TOKEN)], "trv_clients": [("kept-client", "kept-secret-4242", "n")],
