@@ -1,4 +1,5 @@
-"""The `mock-server` command: serve the sandbox under gunicorn, or (re)load its fixtures."""
+"""The `mock-server` command: serve the sandbox under gunicorn, (re)load its fixtures, or record a stage and compare
+the sandbox with it (mock_server/fidelity)."""
 
 from __future__ import annotations
 
@@ -308,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
     from . import generate
 
     generate.register(fixture_commands, common)
+    from .fidelity import commands as fidelity
+
+    fidelity.register(commands)
 
     args = parser.parse_args(argv)
     return args.func(args)

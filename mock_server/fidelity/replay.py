@@ -1,0 +1,92 @@
+"""Replays a cassette, in order, against a target (by default a sandbox started here on a fresh database) and
+compares each answer with the recorded one (compare.py)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from . import apis
+from .cassette import MAX_ITEMS, MAX_TEXT, Exchange, Message, bound, joined, read_body
+from .compare import Comparison, Difference, Result
+
+
+def replay(exchanges: list[Exchange], bases: dict[str | None, str], values: dict[str, str],
+           max_items: int = MAX_ITEMS, max_text: int = MAX_TEXT) -> list[Result]:
+    comparison = Comparison(values)
+    results = []
+    for exchange in exchanges:
+        base = apis.base_url(bases, exchange.api)
+        if base is None:
+            continue  # the target does not serve this API: not compared
+        try:
+            method, path, query, headers, body = comparison.prepare(exchange)
+        except KeyError as missing:
+            results.append(Result(exchange, None, [Difference(exchange.index, exchange.operation or "", "transport",
+                                                              "credentials", "recorded", str(missing.args[0]))]))
+            continue
+        url = base + path + (f"?{urlencode(query)}" if query else "")
+        try:
+            answer = apis.send(method, url, headers, body)
+        except OSError as failed:
+            results.append(Result(exchange, None, [Difference(exchange.index, exchange.operation or "", "transport",
+                                                              "connection", "an answer", str(failed))]))
+            continue
+        response_body, cut = bound(read_body(answer.decoded(), answer.header("Content-Type")), max_items, max_text)
+        replayed = Message(headers=joined(answer.headers), body=response_body, truncated=cut, status=answer.status)
+        results.append(Result(exchange, replayed, comparison.compare(exchange, replayed)))
+    by_index = {result.exchange.index: result for result in results}
+    operations = {index: result.exchange.operation or result.exchange.request.path for index, result in by_index.items()}
+    for difference in comparison.finish(operations):
+        by_index[difference.index].differences.append(difference)
+    return results
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class OwnSandbox:
+    """`mock-server serve` on a free loopback port and a fresh SQLite database, for one comparison."""
+
+    def __init__(self, now: str | None = None):
+        self.folder = tempfile.TemporaryDirectory(prefix="fidelity-")
+        self.port = free_port()
+        self.root = f"http://127.0.0.1:{self.port}"
+        command = [sys.executable, "-m", "mock_server.cli", "serve", "--port", str(self.port), "--workers", "1",
+                   "--db", f"sqlite:///{Path(self.folder.name) / 'sandbox.db'}", *(["--now", now] if now else [])]
+        self.log = open(Path(self.folder.name) / "server.log", "w")  # noqa: SIM115 - closed in stop()
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SANDBOX_NOW")}
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, env=env,
+                                        start_new_session=True)
+
+    def __enter__(self) -> OwnSandbox:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the sandbox did not start:\n{Path(self.log.name).read_text()}")
+            try:
+                if apis.send("GET", f"{self.root}/_sandbox/health", [], b"", timeout=2).status == 200:
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the sandbox did not answer within 60 s")
+
+    def __exit__(self, *_exc) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
+        self.folder.cleanup()
