@@ -113,6 +113,34 @@ def _company_id_before_token(x: Exchange):
         x.set_json({"error": "Bad Request", "message": "company_id must be an integer"})
 
 
+def _reworded_expired_token_message(x: Exchange):
+    if x.status == 401 and b"expired_token" in x.response_body:
+        body = x.json()
+        x.set_json({"error": {**body["error"], "message": "The access token has expired."}})
+
+
+def _limit_checked_before_token(x: Exchange):
+    limit = x.query.get("limit", "100")
+    if x.path.endswith("/properties/leads") and not (limit.isdigit() and 1 <= int(limit) <= 500):
+        x.status = 400
+        x.set_json({"error": "Bad Request", "message": "limit must be between 1 and 500"})
+
+
+def _null_instead_of_empty_string(x: Exchange):
+    if _rows("/reports/properties")(x):
+        x.set_json([{**row, "Suite_Number": row["Suite_Number"] or None} for row in x.json()])
+
+
+def _ignore_property_filter(x: Exchange):
+    if x.path.endswith("/properties/leads"):
+        x.query.pop("property_id", None)
+
+
+def _allow_lists_undocumented_methods(x: Exchange):
+    if x.status == 405 and x.response_headers and "Allow" in x.response_headers:
+        x.response_headers["Allow"] += ", HEAD, OPTIONS"
+
+
 # name -> (rewrite request, rewrite response)
 DEVIATIONS: dict[str, tuple[Callable | None, Callable | None]] = {
     "renamed_field": (None, _rename_field),
@@ -126,6 +154,11 @@ DEVIATIONS: dict[str, tuple[Callable | None, Callable | None]] = {
     "cursor_repeats_a_page": (_cursor_repeats_page, None),
     "group_scope_leak": (_group_scope_leak, None),
     "company_id_checked_before_token": (_company_id_before_token, None),
+    "reworded_expired_token_message": (None, _reworded_expired_token_message),
+    "limit_checked_before_token": (_limit_checked_before_token, None),
+    "null_instead_of_empty_string": (None, _null_instead_of_empty_string),
+    "ignored_property_filter": (_ignore_property_filter, None),
+    "allow_lists_undocumented_methods": (None, _allow_lists_undocumented_methods),
 }
 
 
