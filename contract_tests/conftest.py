@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from .support import compare_with
 from .support.conformance import ConformanceRecorder
 from .support.credentials import LEASEY_TOKEN, credentials
 from .support.report import DriftReport, Outcome
@@ -32,6 +33,7 @@ def pytest_addoption(parser):
     group.addoption("--operation", help='limit the schemathesis layer to one operation, e.g. "GET /reports/showings"')
     group.addoption("--report-dir", default="reports", help="where the drift report and JUnit XML go")
     group.addoption("--seed", type=int, default=20261122, help="schemathesis/hypothesis seed (reproducible runs)")
+    compare_with.add_options(group)
 
 
 def pytest_configure(config):
@@ -52,6 +54,7 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "writes: creates or changes data on the target")
     config.addinivalue_line("markers", "leasey: exercises the Leasey API")
     config.addinivalue_line("markers", "travtus: exercises the Travtus API")
+    compare_with.configure(config)
 
 
 class Target:

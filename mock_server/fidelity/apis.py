@@ -70,6 +70,7 @@ def sandbox_credentials() -> dict[str, str]:
     leasey = load_yaml((Path(ROOT) / "fixtures" / "leasey.yaml").read_text())
     travtus = load_yaml((Path(ROOT) / "fixtures" / "travtus.yaml").read_text())
     companies = [c for c in leasey["companies"] if any(u.get("is_admin") for u in c.get("users", []))]
+    no_admin = next(c for c in leasey["companies"] if not any(u.get("is_admin") for u in c.get("users", [])))
     client = travtus["clients"][0]
     tokens = travtus["tokens"]
     every = next(t["token"] for t in tokens if t["group_ids"] == "all" and not t.get("always_expired"))
@@ -78,6 +79,7 @@ def sandbox_credentials() -> dict[str, str]:
     return {"LEASEY_API_TOKEN": leasey["api_token"], "LEASEY_COMPANY_ID": str(companies[0]["id"]),
             "LEASEY_COMPANY_PASSWORD": companies[0]["password"],
             "LEASEY_SECOND_COMPANY_ID": str(companies[1]["id"]), "LEASEY_SECOND_COMPANY_PASSWORD": companies[1]["password"],
+            "LEASEY_NO_ADMIN_COMPANY_ID": str(no_admin["id"]), "LEASEY_NO_ADMIN_COMPANY_PASSWORD": no_admin["password"],
             "TRAVTUS_CLIENT_ID": client["client_id"], "TRAVTUS_CLIENT_SECRET": client["client_secret"],
             "TRAVTUS_TOKEN": every, "TRAVTUS_LIMITED_TOKEN": limited, "TRAVTUS_EXPIRED_TOKEN": expired}
 

@@ -54,8 +54,9 @@ CREDENTIALS = ("LEASEY_API_TOKEN", "LEASEY_COMPANY_ID", "LEASEY_COMPANY_PASSWORD
                "TRAVTUS_CLIENT_ID", "TRAVTUS_CLIENT_SECRET", "TRAVTUS_TOKEN",
                # optional ones the contract suite may use too
                "TRAVTUS_LIMITED_TOKEN", "TRAVTUS_EXPIRED_TOKEN", "LEASEY_SECOND_COMPANY_ID",
-               "LEASEY_SECOND_COMPANY_PASSWORD")
-COMPANY_IDS = ("LEASEY_COMPANY_ID", "LEASEY_SECOND_COMPANY_ID")  # short numbers: replaced where a company id goes
+               "LEASEY_SECOND_COMPANY_PASSWORD", "LEASEY_NO_ADMIN_COMPANY_ID", "LEASEY_NO_ADMIN_COMPANY_PASSWORD")
+# Short numbers: replaced where a company id goes, and as words in error messages ("Company 123 not found").
+COMPANY_IDS = ("LEASEY_COMPANY_ID", "LEASEY_SECOND_COMPANY_ID", "LEASEY_NO_ADMIN_COMPANY_ID")
 COMPANY_ID_FIELD = "company_id"
 PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
 CREDENTIAL_HEADERS = masking.SECRET_HEADERS | {"set-cookie"}

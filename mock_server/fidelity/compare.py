@@ -52,8 +52,8 @@ class Difference:
     observed: Any  # the sandbox's (replayed)
     allowed: str | None = None  # the allow-list's reason, when this difference is a known one
 
-    def text(self) -> str:
-        return f"{self.kind} {self.where}: stage {_short(self.expected)}, sandbox {_short(self.observed)}"
+    def text(self, sides: tuple[str, str] = ("stage", "sandbox")) -> str:
+        return f"{self.kind} {self.where}: {sides[0]} {_short(self.expected)}, {sides[1]} {_short(self.observed)}"
 
 
 def _short(value: Any, limit: int = 300) -> str:

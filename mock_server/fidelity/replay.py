@@ -14,39 +14,74 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from . import apis
-from .cassette import MAX_ITEMS, MAX_TEXT, Exchange, Message, bound, joined, read_body
+from .cassette import MAX_ITEMS, MAX_TEXT, Exchange, Message, Scrubber, bound, joined, read_body
 from .compare import Comparison, Difference, Result
 
 
 def replay(exchanges: list[Exchange], bases: dict[str | None, str], values: dict[str, str],
            max_items: int = MAX_ITEMS, max_text: int = MAX_TEXT) -> list[Result]:
     comparison = Comparison(values)
-    results = []
-    for exchange in exchanges:
-        base = apis.base_url(bases, exchange.api)
-        if base is None:
-            continue  # the target does not serve this API: not compared
-        try:
-            method, path, query, headers, body = comparison.prepare(exchange)
-        except KeyError as missing:
-            results.append(Result(exchange, None, [Difference(exchange.index, exchange.operation or "", "transport",
-                                                              "credentials", "recorded", str(missing.args[0]))]))
-            continue
-        url = base + path + (f"?{urlencode(query)}" if query else "")
-        try:
-            answer = apis.send(method, url, headers, body)
-        except OSError as failed:
-            results.append(Result(exchange, None, [Difference(exchange.index, exchange.operation or "", "transport",
-                                                              "connection", "an answer", str(failed))]))
-            continue
-        response_body, cut = bound(read_body(answer.decoded(), answer.header("Content-Type")), max_items, max_text)
-        replayed = Message(headers=joined(answer.headers), body=response_body, truncated=cut, status=answer.status)
-        results.append(Result(exchange, replayed, comparison.compare(exchange, replayed)))
+    results = [result for exchange in exchanges
+               if (result := replay_one(comparison, exchange, bases, max_items, max_text)) is not None]
+    return with_sequence(comparison, results)
+
+
+def replay_one(comparison: Comparison, exchange: Exchange, bases: dict[str | None, str],
+               max_items: int = MAX_ITEMS, max_text: int = MAX_TEXT) -> Result | None:
+    """The recorded request sent to the target (None: the target does not serve its API) and compared."""
+    base = apis.base_url(bases, exchange.api)
+    if base is None:
+        return None
+    try:
+        method, path, query, headers, body = comparison.prepare(exchange)
+    except KeyError as missing:
+        return Result(exchange, None, [Difference(exchange.index, exchange.operation or "", "transport",
+                                                  "credentials", "recorded", str(missing.args[0]))])
+    url = base + path + (f"?{urlencode(query)}" if query else "")
+    try:
+        answer = apis.send(method, url, headers, body)
+    except OSError as failed:
+        return Result(exchange, None, [Difference(exchange.index, exchange.operation or "", "transport",
+                                                  "connection", "an answer", str(failed))])
+    response_body, cut = bound(read_body(answer.decoded(), answer.header("Content-Type")), max_items, max_text)
+    replayed = Message(headers=joined(answer.headers), body=response_body, truncated=cut, status=answer.status)
+    return Result(exchange, replayed, comparison.compare(exchange, replayed))
+
+
+def with_sequence(comparison: Comparison, results: list[Result]) -> list[Result]:
+    """The results with the sequence's differences (cursor walks, filter effects) added to their exchanges."""
     by_index = {result.exchange.index: result for result in results}
     operations = {index: result.exchange.operation or result.exchange.request.path for index, result in by_index.items()}
     for difference in comparison.finish(operations):
         by_index[difference.index].differences.append(difference)
     return results
+
+
+class Pairing:
+    """Two targets side by side (the contract suite's --compare-with): each exchange seen with the first is sent
+    to the second, scrubbed and mapped as a recorded one would be, and the answers compared."""
+
+    def __init__(self, first: dict[str, str], second: dict[str, str], second_bases: dict[str | None, str]):
+        self.scrubber = Scrubber(first)
+        self.comparison = Comparison(second)
+        self.bases = second_bases
+        self.results: list[Result] = []
+        self.tests: dict[int, str] = {}  # exchange index -> the test that sent it
+
+    def observe(self, api: str, request: Message, response: Message, test: str = "") -> Result | None:
+        index = len(self.tests) + 1
+        self.tests[index] = test
+        bounded, cut = bound(response.body)
+        response = Message(headers=response.headers, body=bounded, truncated=cut, status=response.status)
+        exchange = Exchange(index, api, apis.operation_id(api, request.method, request.path),
+                            self.scrubber.message(request), self.scrubber.message(response))
+        result = replay_one(self.comparison, exchange, self.bases)
+        if result is not None:
+            self.results.append(result)
+        return result
+
+    def finish(self) -> list[Result]:
+        return with_sequence(self.comparison, self.results)
 
 
 def free_port() -> int:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from .compare import Difference, Result
 
+SIDES = ("stage", "sandbox")  # the recorded answer's side, the replayed one's
+
 
 @dataclass
 class Summary:
@@ -64,7 +66,7 @@ def _exchange_text(result: Result) -> str:
     return f"{request.method} {request.path}{'?' + query if query else ''}"
 
 
-def markdown(results: list[Result], cassette: str, target: str) -> str:
+def markdown(results: list[Result], cassette: str, target: str, sides: tuple[str, str] = SIDES) -> str:
     summary = summarise(results)
     lines = [f"# Fidelity report — {cassette} against {target}", "",
              f"**Fidelity {summary.score:.1%}**: {summary.matching} of {summary.compared} exchanges match; "
@@ -81,7 +83,8 @@ def markdown(results: list[Result], cassette: str, target: str) -> str:
         for result, differences in chosen:
             lines += [f"### #{result.exchange.index} {result.exchange.operation} — `{_exchange_text(result)}`", ""]
             for d in differences:
-                lines.append(f"- **{d.kind}** `{d.where}`: stage `{_cell(d.expected)}`, sandbox `{_cell(d.observed)}`"
+                lines.append(f"- **{d.kind}** `{d.where}`: {sides[0]} `{_cell(d.expected)}`, "
+                             f"{sides[1]} `{_cell(d.observed)}`"
                              + (f" — known: {d.allowed}" if d.allowed else ""))
             lines.append("")
     return "\n".join(lines) + "\n"
@@ -93,7 +96,7 @@ def _cell(value) -> str:
     return text.replace("`", "'").replace("|", "\\|").replace("\n", " ")
 
 
-def html_page(results: list[Result], cassette: str, target: str) -> str:
+def html_page(results: list[Result], cassette: str, target: str, sides: tuple[str, str] = SIDES) -> str:
     summary = summarise(results)
     operations = "".join(f"<tr><td>{html.escape(name)}</td><td>{n}</td><td>{ok}</td><td>{bad}</td>"
                          f"<td>{html.escape(kinds)}</td></tr>" for name, n, ok, bad, kinds in per_operation(results))
@@ -107,7 +110,7 @@ def html_page(results: list[Result], cassette: str, target: str) -> str:
     details = "".join(
         f"<details open><summary><b>#{r.exchange.index} {html.escape(r.exchange.operation or '')}</b> "
         f"<code>{html.escape(_exchange_text(r))}</code></summary><table><tr><th>kind</th><th>where</th>"
-        f"<th>stage</th><th>sandbox</th><th>known because</th></tr>{rows(r.differences)}</table></details>"
+        f"<th>{sides[0]}</th><th>{sides[1]}</th><th>known because</th></tr>{rows(r.differences)}</table></details>"
         for r in results if r.differences)
     colour = "#1a7f37" if summary.differing == 0 else "#cf222e"
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>Fidelity report</title>
@@ -120,7 +123,7 @@ ways.</p><h2>Per operation</h2><table><tr><th>operation</th><th>exchanges</th><t
 <th>kinds</th></tr>{operations}</table><h2>Differences</h2>{details or "<p>None.</p>"}</body></html>"""
 
 
-def junit(results: list[Result]) -> str:
+def junit(results: list[Result], sides: tuple[str, str] = SIDES) -> str:
     summary = summarise(results)
     suite = ET.Element("testsuite", name="fidelity", tests=str(summary.compared), failures=str(summary.differing))
     for result in results:
@@ -128,18 +131,18 @@ def junit(results: list[Result]) -> str:
                              name=f"#{result.exchange.index} {_exchange_text(result)}")
         unknown = [d for d in result.differences if not d.allowed]
         if unknown:
-            failure = ET.SubElement(case, "failure", message=unknown[0].text()[:500])
-            failure.text = "\n".join(d.text() for d in unknown)
+            failure = ET.SubElement(case, "failure", message=unknown[0].text(sides)[:500])
+            failure.text = "\n".join(d.text(sides) for d in unknown)
         known = [d for d in result.differences if d.allowed]
         if known:
-            ET.SubElement(case, "system-out").text = "\n".join(f"known ({d.allowed}): {d.text()}" for d in known)
+            ET.SubElement(case, "system-out").text = "\n".join(f"known ({d.allowed}): {d.text(sides)}" for d in known)
     return ET.tostring(suite, encoding="unicode")
 
 
-def write(results: list[Result], directory: Path, cassette: str, target: str) -> list[Path]:
+def write(results: list[Result], directory: Path, cassette: str, target: str, sides: tuple[str, str] = SIDES) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     paths = [directory / "fidelity-report.md", directory / "fidelity-report.html", directory / "fidelity-junit.xml"]
-    paths[0].write_text(markdown(results, cassette, target))
-    paths[1].write_text(html_page(results, cassette, target))
-    paths[2].write_text(junit(results))
+    paths[0].write_text(markdown(results, cassette, target, sides))
+    paths[1].write_text(html_page(results, cassette, target, sides))
+    paths[2].write_text(junit(results, sides))
     return paths
