@@ -7,7 +7,7 @@ by a crash keeps every exchange written before it):
     recorded_at: '2026-12-02T00:40:00Z'
     upstreams: {leasey: 'https://stage.example.com/leasey'}     # the stage's host is kept
     placeholders: [LEASEY_API_TOKEN, LEASEY_COMPANY_ID, ...]    # the credentials the recorder was given
-    limits: {max_items: 20, max_text: 65536}                   # what was kept of each body
+    limits: {max_items: 20, max_text: 65536}                   # what was kept of each body (FIDELITY.md)
     ---
     index: 1
     api: leasey
@@ -64,6 +64,7 @@ HOP_HEADERS = frozenset({"connection", "keep-alive", "transfer-encoding", "conte
                          "host", "proxy-connection", "te", "trailer", "upgrade"})
 MAX_ITEMS = 20  # items kept of any JSON array (the rest counted in `truncated`)
 MAX_TEXT = 65_536  # characters kept of a body that is not JSON
+OWN_IDS = ("property_id", "url_slug")  # what a write answers with and later reads show: the recording's own rows
 _JWT = re.compile(masking.JWT)
 
 
@@ -71,7 +72,7 @@ class Number(str):
     """A placeholder that stood for a JSON number (`!number ${LEASEY_COMPANY_ID}`): a number again on replay."""
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml's emitter where PyYAML has it: 10x faster
     pass
 
 
@@ -239,15 +240,20 @@ def body_bytes(body: dict) -> bytes:
     return b""
 
 
-def bound(body: dict, max_items: int = MAX_ITEMS, max_text: int = MAX_TEXT) -> tuple[dict, dict[str, int]]:
-    """The body with arrays cut to max_items and text to max_text; what was cut (JSON pointer -> length sent)."""
+def bound(body: dict, max_items: int = MAX_ITEMS, max_text: int = MAX_TEXT,
+          keep: frozenset = frozenset()) -> tuple[dict, dict[str, int]]:
+    """The body with arrays cut to max_items (past them, the objects holding one of the `keep` values: the rows of
+    what the recording created) and text to max_text; what was cut (JSON pointer -> length sent)."""
     cut: dict[str, int] = {}
     if "json" in body:
         def walk(value, pointer):
             if isinstance(value, list):
+                kept = value
                 if len(value) > max_items:
                     cut[pointer] = len(value)
-                return [walk(item, f"{pointer}/{i}") for i, item in enumerate(value[:max_items])]
+                    kept = value[:max_items] + [item for item in value[max_items:] if isinstance(item, dict)
+                                                and keep.intersection(v for v in item.values() if isinstance(v, str))]
+                return [walk(item, f"{pointer}/{i}") for i, item in enumerate(kept)]
             if isinstance(value, dict):
                 return {key: walk(item, f"{pointer}/{key}") for key, item in value.items()}
             return value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -54,6 +55,10 @@ def run_record(args) -> int:
     names = ", ".join(f"{api}: {url}" for api, url in recorder.writer.upstreams.items())
     print(f"Recording on {proxy.root}/ to {args.cassette} ({names}); "
           f"placeholders for {', '.join(sorted(given)) or 'no credentials (none set)'}", flush=True)
+    def stop(_signal, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # stopped like Ctrl-C: the count printed, the cassette complete
     try:
         proxy.server.serve_forever()
     except KeyboardInterrupt:

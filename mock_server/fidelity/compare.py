@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import apis
-from .cassette import COMPANY_IDS, PLACEHOLDER, Exchange, Message, number_word
+from .cassette import COMPANY_IDS, OWN_IDS, PLACEHOLDER, Exchange, Message, number_word
 
 ISSUED = ("property_id", "url_slug", "building_id", "floorplan_id", "next_cursor", "previous_cursor", "access_token")
 PAGING = frozenset({"after_id", "offset", "limit"})
@@ -163,6 +163,10 @@ class Comparison:
         self.sizes: dict[tuple, list[tuple[int, frozenset, int, int]]] = defaultdict(list)
         self.own: set = set()  # recorded ids the cassette's own requests created (property_id, url_slug...)
 
+    def own_replayed(self) -> frozenset:
+        """The target's ids of what the replayed writes created (their rows are kept past the cassette's max_items)."""
+        return frozenset(self.ids[value] for value in self.own if value in self.ids)
+
     # requests --------------------------------------------------------------------------------------------------
 
     def prepare(self, exchange: Exchange) -> tuple[str, str, list[tuple[str, str]], list[tuple[str, str]], bytes]:
@@ -262,7 +266,7 @@ class Comparison:
         known, known_back = self.ids.get(a), self.back.get(b)
         if known is None and known_back is None:
             self.ids[a], self.back[b], self.id_names[a] = b, a, key
-            if exchange.request.method in ("POST", "PUT") and key in ("property_id", "url_slug"):
+            if exchange.request.method in ("POST", "PUT") and key in OWN_IDS:
                 self.own.add(recorded)
         elif known is not None and known != b:
             differ("ids", where, f"{key} {_short(recorded, 40)} again (as in an earlier answer)",

@@ -13,7 +13,19 @@ from werkzeug.serving import make_server
 
 from ..app import API_NAMES
 from . import apis
-from .cassette import HOP_HEADERS, MAX_ITEMS, MAX_TEXT, Exchange, Message, Scrubber, Writer, bound, joined, read_body
+from .cassette import (
+    HOP_HEADERS,
+    MAX_ITEMS,
+    MAX_TEXT,
+    OWN_IDS,
+    Exchange,
+    Message,
+    Scrubber,
+    Writer,
+    bound,
+    joined,
+    read_body,
+)
 
 log = logging.getLogger("mock_server.fidelity")
 
@@ -27,6 +39,8 @@ class Recorder:
         self.api = api
         self.scrubber = Scrubber(given)
         self.max_items, self.max_text = max_items, max_text
+        self.own: set[str] = set()  # ids the stage issued to the recorded writes: their rows are kept past max_items
+        self._lock = threading.Lock()
         names = API_NAMES if api == "all" else (api,)
         self.writer = Writer(cassette, {name: apis.base_url(upstreams, name) for name in names
                                         if apis.base_url(upstreams, name)}, sorted(given),
@@ -82,8 +96,11 @@ class Recorder:
         path = unquote(path)
         content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
         request_body, request_cut = bound(read_body(body, content_type), self.max_items, self.max_text)
-        response_body, response_cut = bound(read_body(answer.decoded(), answer.header("Content-Type")),
-                                            self.max_items, self.max_text)
+        response_body = read_body(answer.decoded(), answer.header("Content-Type"))
+        if method in ("POST", "PUT") and answer.status < 300 and isinstance(response_body.get("json"), dict):
+            with self._lock:
+                self.own |= {v for k, v in response_body["json"].items() if k in OWN_IDS and isinstance(v, str)}
+        response_body, response_cut = bound(response_body, self.max_items, self.max_text, frozenset(self.own))
         request = Message(headers=joined(headers), body=request_body, truncated=request_cut, method=method,
                           path=path, query=[list(pair) for pair in parse_qsl(query, keep_blank_values=True)])
         response = Message(headers=joined((k, v) for k, v in answer.headers
@@ -111,7 +128,7 @@ class RecordingProxy:
         self.recorder = recorder
         self.server = make_server(host, port, recorder, threaded=True)
         self.root = f"http://{host}:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def start(self) -> RecordingProxy:
         self.thread.start()

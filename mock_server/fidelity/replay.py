@@ -43,7 +43,8 @@ def replay_one(comparison: Comparison, exchange: Exchange, bases: dict[str | Non
     except OSError as failed:
         return Result(exchange, None, [Difference(exchange.index, exchange.operation or "", "transport",
                                                   "connection", "an answer", str(failed))])
-    response_body, cut = bound(read_body(answer.decoded(), answer.header("Content-Type")), max_items, max_text)
+    response_body, cut = bound(read_body(answer.decoded(), answer.header("Content-Type")), max_items, max_text,
+                               comparison.own_replayed())
     replayed = Message(headers=joined(answer.headers), body=response_body, truncated=cut, status=answer.status)
     return Result(exchange, replayed, comparison.compare(exchange, replayed))
 
@@ -71,7 +72,7 @@ class Pairing:
     def observe(self, api: str, request: Message, response: Message, test: str = "") -> Result | None:
         index = len(self.tests) + 1
         self.tests[index] = test
-        bounded, cut = bound(response.body)
+        bounded, cut = bound(response.body, keep=frozenset(self.comparison.own))
         response = Message(headers=response.headers, body=bounded, truncated=cut, status=response.status)
         exchange = Exchange(index, api, apis.operation_id(api, request.method, request.path),
                             self.scrubber.message(request), self.scrubber.message(response))
