@@ -7,10 +7,11 @@ PORT ?= 8080
 WORKERS ?= 2
 API ?= leasey
 BASE_URL ?=
+CASSETTE ?=
 RUNTIME := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint contract spec-check bench clean browser postgres
+.PHONY: serve test lint contract fidelity spec-check bench clean browser postgres
 
 # `make serve` needs the package and its runtime dependencies only; everything else adds the [test] extras.
 $(RUNTIME): pyproject.toml setup.py
@@ -53,6 +54,10 @@ spec-check: $(STAMP)
 
 contract: $(STAMP)
 	$(BIN)/python -m pytest contract_tests --base-url "$(BASE_URL)" --api "$(API)" $(PYTEST_ARGS)
+
+# Replay a cassette recorded by `mock-server record` against a fresh sandbox and report every difference.
+fidelity: $(RUNTIME)
+	$(BIN)/mock-server compare "$(CASSETTE)" $(FIDELITY_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

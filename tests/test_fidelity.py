@@ -272,3 +272,29 @@ def test_the_contract_suite_compares_each_scenario_request_with_a_second_target(
     assert ("test_incorrect_password_is_invalid_company_password: #" in run.stdout
             and "error /message: target Invalid company password, --compare-with Invalid password" in run.stdout)
     assert "Invalid password" in (tmp_path / "fidelity-report.md").read_text()
+
+
+def test_credentials_become_placeholders_or_stand_ins_of_the_same_length_and_replay_as_they_were(stage, tmp_path):
+    # Given one API recorded at the root (`record --api leasey`), with right, wrong and truncated credentials
+    reset(stage.root)
+    cassette = tmp_path / "leasey.yaml"
+    recording = RecordingProxy(Recorder({"leasey": f"{stage.root}/leasey"}, cassette, SANDBOX, api="leasey")).start()
+    token, password = SANDBOX["LEASEY_API_TOKEN"], SANDBOX["LEASEY_COMPANY_PASSWORD"]
+    try:
+        for bearer, given in ((token, password), (token, "not-the-password"), (token[:32], password)):
+            requests.get(f"{recording.root}/reports/properties", params={"company_id": SANDBOX["LEASEY_COMPANY_ID"]},
+                         headers={"Authorization": f"Bearer {bearer}", "X-Company-Password": given}, timeout=30)
+    finally:
+        recording.stop()
+    text = cassette.read_text()
+    _, exchanges = load(cassette)
+    sent = [(x.request.header("Authorization"), x.request.header("X-Company-Password")) for x in exchanges]
+    # Then the given ones are named placeholders and the others stand-ins of their length, never the values
+    assert sent[0] == ("Bearer ${LEASEY_API_TOKEN}", "${LEASEY_COMPANY_PASSWORD}")
+    assert sent[1][0] == sent[0][0] and len(sent[1][1]) == len("not-the-password") and "not-the-password" not in text
+    assert len(sent[2][0]) == len(f"Bearer {token[:32]}") and token[:32] not in text
+    assert [x.response.status for x in exchanges] == [200, 401, 401]
+    # and replayed against the API at its root they answer as they did: the wrong password, the length mismatch
+    results = replay(exchanges, {"leasey": f"{stage.root}/leasey"}, SANDBOX)
+    assert [d.text() for r in results for d in r.differences] == []
+    assert "token_received_length: 32" in text
