@@ -158,6 +158,7 @@ def scripted_scenarios(root: str) -> None:
     listing = {"name": "Fidelity Listing", "address": "1 Test St", "city": "Toronto", "province_state": "ON",
                "country": "Canada"}
     created = create({**listing, "features": [{"id": 1, "value": 1}], "suite_unit": "4"}).json()
+    report_of("properties")
     http.put(f"{leasey}/properties/{created['property_id']}", headers=write,
              json={"company_id": int(company), "password": password, "property": {"rent_amount": "2200"}})
     create({"address": "1 Test St", "unit_type": "studio"})
@@ -193,7 +194,7 @@ NAMED = {
     "ignored_date_filter": ("get_showings_report", "filter", "start_date=2020-01-01"),
     "cross_company_write": ("update_property", "status", "status"),
     "first_validation_detail_only": ("create_property", "error", "/details"),
-    "put_replaces_unsent_fields": ("get_properties_report", "value", "/Unit_Amenities"),
+    "put_replaces_unsent_fields": ("get_properties_report", "change", "(the row of "),
     "cursor_repeats_a_page": ("find_leases", "ids", "/pagination/next_cursor"),
     "group_scope_leak": ("find_leases", "status", "status"),
     "company_id_checked_before_token": ("get_showings_report", "status", "status"),

@@ -47,7 +47,8 @@ def _compare_with(request, target):
     first = "sandbox" if target.is_sandbox else "env"
     second = config.getoption("--compare-credentials") or ("env" if first == "sandbox" else "sandbox")
     pairing = config.stash[PAIRING] = Pairing(_values(first), _values(second),
-                                              apis.parse_bases(config.getoption("--compare-with")))
+                                              apis.parse_bases(config.getoption("--compare-with")),
+                                              same_data=first == second == "sandbox")  # both hold the fixtures
     http, recorder = request.getfixturevalue("http"), request.getfixturevalue("recorder")
 
     def mirror(response, *args, **kwargs):

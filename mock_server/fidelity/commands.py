@@ -39,6 +39,9 @@ def register(commands) -> None:
     compare.add_argument("--reset", action="store_true",
                          help="with --base-url: POST /_sandbox/reset on the target before replaying")
     compare.add_argument("--now", help="the clock of the sandbox started here (e.g. the stage's time when recorded)")
+    compare.add_argument("--same-data", action="store_true",
+                         help="the target holds the stage's data (e.g. both are sandboxes): compare what depends on "
+                              "it too (types the schema allows, optional fields, values of what the recording made)")
     compare.add_argument("--allow", type=Path, help="YAML allow-list of known differences, each with a reason")
     compare.add_argument("--report-dir", type=Path, default=Path("reports"),
                          help="where fidelity-report.md, .html and fidelity-junit.xml go (default reports)")
@@ -90,7 +93,8 @@ def run_compare(args) -> int:
         return 2
     values = target_values(args.credentials, placeholder_names(exchanges))
     limits = header.get("limits") or {}
-    options = {"max_items": limits.get("max_items", MAX_ITEMS), "max_text": limits.get("max_text", MAX_TEXT)}
+    options = {"max_items": limits.get("max_items", MAX_ITEMS), "max_text": limits.get("max_text", MAX_TEXT),
+               "same_data": args.same_data}
     if args.base_url:
         bases = apis.parse_bases(args.base_url)
         target = ", ".join(bases.values())

@@ -46,7 +46,7 @@ MAX_GROUP = 200
 class Difference:
     index: int  # the exchange's index in the cassette
     operation: str
-    kind: str  # status | header | error | fields | type | enum | value | body | ids | pagination | filter | transport
+    kind: str  # status header error fields type enum value change body ids pagination filter transport
     where: str  # a header name, a JSON pointer, or what the sequence check looked at
     expected: Any  # the stage's (recorded)
     observed: Any  # the sandbox's (replayed)
@@ -115,22 +115,50 @@ def _enum(schema: Any) -> list | None:
     return None
 
 
+def _types(schema: Any) -> set | None:
+    """The JSON types the schema allows (None: it does not say)."""
+    found: set = set()
+    for branch in _branches(schema):
+        kind = branch.get("type")
+        if kind is not None:
+            found.update(json_type_name(name) for name in ([kind] if isinstance(kind, str) else kind))
+        elif "const" in branch or "enum" in branch:
+            found.update(json_type(value) for value in branch.get("enum", [branch.get("const")]))
+    return found or None
+
+
+def json_type_name(schema_type: str) -> str:
+    return "number" if schema_type == "integer" else schema_type
+
+
+def _optional(schema: Any) -> set:
+    """The documented members an object may leave out."""
+    documented, required = set(), set()
+    for branch in _branches(schema):
+        documented.update(branch.get("properties") or {})
+        required.update(branch.get("required") or [])
+    return documented - required
+
+
 @dataclass
 class Facts:
-    """What a body holds at one JSON pointer (array items folded into `/[]`)."""
+    """What a body holds at one JSON pointer (array items folded into `/[]`), and what its schema allows there."""
 
     types: set = field(default_factory=set)
     key_sets: list = field(default_factory=list)
     outside_enum: set = field(default_factory=set)
-    enum: list | None = None
+    allowed: set | None = None  # the schema's types
+    optional: set = field(default_factory=set)  # the schema's documented, not required members
 
 
 def profile(value: Any, schema: Any, pointer: str = "", out: dict | None = None) -> dict[str, Facts]:
     out = {} if out is None else out
     facts = out.setdefault(pointer, Facts())
     facts.types.add(json_type(value))
+    facts.allowed = _types(schema)
     if isinstance(value, dict):
         facts.key_sets.append(frozenset(value))
+        facts.optional = _optional(schema)
         for key, item in value.items():
             profile(item, _child(schema, key), f"{pointer}/{key}", out)
     elif isinstance(value, list):
@@ -139,7 +167,6 @@ def profile(value: Any, schema: Any, pointer: str = "", out: dict | None = None)
     else:
         enum = _enum(schema)
         if enum is not None:
-            facts.enum = enum
             if value not in enum:
                 facts.outside_enum.add(json.dumps(value))
     return out
@@ -151,8 +178,12 @@ class Comparison:
     """One replay's state: the ids mapped so far, the pages and list sizes seen on each side; compares each answer
     as it comes (`compare`) and the sequence at the end (`finish`)."""
 
-    def __init__(self, target_values: dict[str, str]):
+    def __init__(self, target_values: dict[str, str], same_data: bool = False):
         self.values = target_values  # the target's credential values by placeholder name
+        # The target holds the stage's data (a sandbox against a sandbox): types the schema allows, optional
+        # fields and the values of what the recording created are compared too, not only what no data changes.
+        self.same_data = same_data
+        self.own_seen: dict[tuple, tuple[int, dict, dict]] = {}  # (operation, own id) -> its last sighting
         self.ids: dict[Any, Any] = {}  # recorded -> replayed
         self.back: dict[Any, Any] = {}  # replayed -> recorded
         self.id_names: dict[Any, str] = {}  # recorded id -> the field it came from
@@ -323,40 +354,62 @@ class Comparison:
         for pointer in sorted(set(mine) & set(theirs)):
             a, b = mine[pointer], theirs[pointer]
             where = pointer or "/"
-            if a.types != b.types:
+            # the data decides between the types the schema allows (a nullable field null in some rows only)
+            if a.types != b.types and (self.same_data or not a.allowed or not a.types ^ b.types <= a.allowed):
                 differ("type", where, sorted(a.types), sorted(b.types))
             if a.key_sets and b.key_sets:
-                ever_a, ever_b = frozenset().union(*a.key_sets), frozenset().union(*b.key_sets)
-                always_a, always_b = frozenset.intersection(*a.key_sets), frozenset.intersection(*b.key_sets)
-                if ever_a != ever_b:
-                    differ("fields", where, _fields(ever_a - ever_b, "only on the stage"),
-                           _fields(ever_b - ever_a, "only on the sandbox"))
-                elif always_a != always_b:
-                    differ("fields", where, _fields(always_a - always_b, "always on the stage, not always here"),
-                           _fields(always_b - always_a, "always on the sandbox, not always there"))
+                self._field_sets(a, b, where, differ)
             if bool(a.outside_enum) != bool(b.outside_enum):
                 differ("enum", where, sorted(a.outside_enum) or "every value in the spec's enum",
                        sorted(b.outside_enum) or "every value in the spec's enum")
-        self._own_values(recorded.json, replayed.json, "", differ)
+        if exchange.request.method in ("POST", "PUT") and isinstance(recorded.json, dict) \
+                and isinstance(replayed.json, dict):
+            self._values(recorded.json, replayed.json, "", differ, nested=self.same_data)
+        self._own_rows(exchange, recorded.json, replayed.json, "", differ)
 
-    def _own_values(self, recorded: Any, replayed: Any, pointer: str, differ) -> None:
-        """Objects the cassette made (holding an id issued to its own writes): every value but dates and ids."""
+    def _field_sets(self, a: Facts, b: Facts, where: str, differ) -> None:
+        """The members ever and always present; a documented optional one is the data's choice on another stage."""
+        free = frozenset() if self.same_data else frozenset(a.optional)
+        ever_a, ever_b = frozenset().union(*a.key_sets) - free, frozenset().union(*b.key_sets) - free
+        always_a, always_b = frozenset.intersection(*a.key_sets) - free, frozenset.intersection(*b.key_sets) - free
+        if ever_a != ever_b:
+            differ("fields", where, _fields(ever_a - ever_b, "only on the stage"),
+                   _fields(ever_b - ever_a, "only on the sandbox"))
+        elif always_a != always_b:
+            differ("fields", where, _fields(always_a - always_b, "always on the stage, not always here"),
+                   _fields(always_b - always_a, "always on the sandbox, not always there"))
+
+    def _own_rows(self, exchange: Exchange, recorded: Any, replayed: Any, pointer: str, differ) -> None:
+        """Objects the recording created (holding an id issued to its own writes), seen again: the fields that
+        changed since the last sighting must be the same on both sides (with the same data, every value too)."""
         if isinstance(recorded, list) and isinstance(replayed, list):
             for i, item in enumerate(recorded):
                 mine = self._own_id(item)
-                if mine is not None:
-                    match = next((other for other in replayed if self._holds(other, self.ids.get(mine))), None)
-                    if match is not None:
-                        self._values(item, match, f"{pointer}/{i}", differ)
-                else:
-                    self._own_values(item, replayed[i] if i < len(replayed) else None, f"{pointer}/{i}", differ)
+                if mine is None:
+                    self._own_rows(exchange, item, replayed[i] if i < len(replayed) else None, f"{pointer}/{i}", differ)
+                    continue
+                match = next((other for other in replayed if self._holds(other, self.ids.get(mine))), None)
+                if match is not None:
+                    self._sighting(exchange, mine, item, match, f"{pointer}/{i}", differ)
         elif isinstance(recorded, dict) and isinstance(replayed, dict):
-            if self._own_id(recorded) is not None:
-                self._values(recorded, replayed, pointer, differ)
-            else:
-                for key, item in recorded.items():
-                    if isinstance(item, dict | list) and key in replayed:
-                        self._own_values(item, replayed[key], f"{pointer}/{key}", differ)
+            for key, item in recorded.items():
+                if isinstance(item, dict | list) and key in replayed:
+                    self._own_rows(exchange, item, replayed[key], f"{pointer}/{key}", differ)
+
+    def _sighting(self, exchange: Exchange, own: str, recorded: dict, replayed: dict, pointer: str, differ) -> None:
+        if self.same_data:
+            self._values(recorded, replayed, pointer, differ)
+        key = (exchange.api, exchange.operation, own)
+        last = self.own_seen.get(key)
+        self.own_seen[key] = (exchange.index, recorded, replayed)
+        if last is None:
+            return
+        index, before_a, before_b = last
+        changed_a = sorted(k for k in recorded.keys() & before_a.keys() if recorded[k] != before_a[k])
+        changed_b = sorted(k for k in replayed.keys() & before_b.keys() if replayed[k] != before_b[k])
+        if changed_a != changed_b:
+            differ("change", f"{pointer} (the row of {own}, since #{index})", changed_a or "nothing changed",
+                   changed_b or "nothing changed")
 
     def _own_id(self, value: Any) -> Any:
         if isinstance(value, dict):
@@ -367,10 +420,12 @@ class Comparison:
     def _holds(value: Any, wanted: Any) -> bool:
         return isinstance(value, dict) and wanted is not None and wanted in value.values()
 
-    def _values(self, recorded: Any, replayed: Any, pointer: str, differ, key: str = "") -> None:
+    def _values(self, recorded: Any, replayed: Any, pointer: str, differ, key: str = "", nested: bool = True) -> None:
+        """Values compared: strings as templates; ids (mapped), server-assigned numbers, dates and times not."""
         if isinstance(recorded, dict) and isinstance(replayed, dict):
             for name in recorded.keys() & replayed.keys():
-                self._values(recorded[name], replayed[name], f"{pointer}/{name}", differ, name)
+                if nested or not isinstance(recorded[name], dict | list):
+                    self._values(recorded[name], replayed[name], f"{pointer}/{name}", differ, name)
         elif isinstance(recorded, list) and isinstance(replayed, list):
             if len(recorded) != len(replayed):
                 differ("value", pointer, recorded, replayed)
@@ -380,7 +435,10 @@ class Comparison:
             return  # ids are compared through the map; a type difference is the shape's
         elif isinstance(recorded, str) and TIME_LIKE.match(recorded):
             return
-        elif self._mapped(recorded) != replayed:
+        elif isinstance(recorded, str):
+            if self._template(recorded, True) != self._template(replayed, False):  # a URL holding the slug
+                differ("value", pointer, recorded, replayed)
+        elif recorded != replayed:
             differ("value", pointer, recorded, replayed)
 
     # the sequence ----------------------------------------------------------------------------------------------
@@ -412,6 +470,15 @@ class Comparison:
         if len(self.sizes[group + (paging,)]) < MAX_GROUP:
             self.sizes[group + (paging,)].append((exchange.index, filters, count_a, count_b))
 
+    def _effect(self, before: int, after: int) -> str:
+        """What adding filters did to a list; on other data only whether it changed anything (a parameter that
+        replaces a default window may narrow on one stage and widen on another)."""
+        if after == before:
+            return "changes nothing"
+        if not self.same_data:
+            return "changes the answer"
+        return "narrows" if after < before else "widens"
+
     def finish(self, operations: dict[int, str]) -> list[Difference]:
         differences = []
         for members in self.walks.values():
@@ -434,7 +501,7 @@ class Comparison:
                         narrow, wide = (index_a, filters_a - filters_b, a_stage, a_sandbox), (index_b, b_stage, b_sandbox)
                     else:
                         continue
-                    stage, sandbox = _effect(wide[1], narrow[2]), _effect(wide[2], narrow[3])
+                    stage, sandbox = self._effect(wide[1], narrow[2]), self._effect(wide[2], narrow[3])
                     if stage != sandbox:
                         added = "&".join(f"{k}={v}" for k, v in sorted(narrow[1]))
                         differences.append(Difference(
@@ -444,8 +511,6 @@ class Comparison:
         return differences
 
 
-def _effect(before: int, after: int) -> str:
-    return "narrows" if after < before else ("widens" if after > before else "changes nothing")
 
 
 def _items(message: Message) -> tuple[list | None, int]:

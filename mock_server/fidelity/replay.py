@@ -19,8 +19,8 @@ from .compare import Comparison, Difference, Result
 
 
 def replay(exchanges: list[Exchange], bases: dict[str | None, str], values: dict[str, str],
-           max_items: int = MAX_ITEMS, max_text: int = MAX_TEXT) -> list[Result]:
-    comparison = Comparison(values)
+           max_items: int = MAX_ITEMS, max_text: int = MAX_TEXT, same_data: bool = False) -> list[Result]:
+    comparison = Comparison(values, same_data)
     results = [result for exchange in exchanges
                if (result := replay_one(comparison, exchange, bases, max_items, max_text)) is not None]
     return with_sequence(comparison, results)
@@ -62,9 +62,10 @@ class Pairing:
     """Two targets side by side (the contract suite's --compare-with): each exchange seen with the first is sent
     to the second, scrubbed and mapped as a recorded one would be, and the answers compared."""
 
-    def __init__(self, first: dict[str, str], second: dict[str, str], second_bases: dict[str | None, str]):
+    def __init__(self, first: dict[str, str], second: dict[str, str], second_bases: dict[str | None, str],
+                 same_data: bool = False):
         self.scrubber = Scrubber(first)
-        self.comparison = Comparison(second)
+        self.comparison = Comparison(second, same_data)
         self.bases = second_bases
         self.results: list[Result] = []
         self.tests: dict[int, str] = {}  # exchange index -> the test that sent it
