@@ -24,6 +24,8 @@ from mock_server.fidelity.record import Recorder, RecordingProxy
 from mock_server.fidelity.replay import replay
 
 ROOT = Path(__file__).resolve().parents[1]
+# pytest for a selection of contract scenarios, without the plugins they do not use (a second of start-up each)
+QUICK = ("-q", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:schemathesis", "-p", "no:anyio")
 SANDBOX = apis.sandbox_credentials()  # the stage is a sandbox: its credentials are the recorder's
 SECRETS = [SANDBOX[name] for name in ("LEASEY_API_TOKEN", "LEASEY_COMPANY_PASSWORD", "LEASEY_SECOND_COMPANY_PASSWORD",
                                       "TRAVTUS_CLIENT_SECRET", "TRAVTUS_TOKEN", "TRAVTUS_LIMITED_TOKEN")]
@@ -78,7 +80,7 @@ def test_contract_scenarios_recorded_through_the_faithful_proxy_replay_without_a
                                 env={**os.environ, **SANDBOX}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         _wait_for(f"http://127.0.0.1:{port}/_sandbox/health")
-        runs = [subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *selection,
+        runs = [subprocess.Popen([sys.executable, "-m", "pytest", *QUICK, *selection,
                                   "--base-url", f"http://127.0.0.1:{port}/{api}", "--api", api, "--sandbox-data",
                                   "--allow-writes", "--report-dir", str(tmp_path / api)], cwd=ROOT, text=True,
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -109,6 +111,41 @@ def test_contract_scenarios_recorded_through_the_faithful_proxy_replay_without_a
     assert suite.get("tests") == str(len(exchanges)) and suite.get("failures") == "0"
     assert "**Fidelity 100.0%**" in (tmp_path / "fidelity" / "fidelity-report.md").read_text()
     assert "Fidelity 100.0%" in (tmp_path / "fidelity" / "fidelity-report.html").read_text()
+
+
+def test_a_stage_with_data_of_its_own_replays_on_the_sandbox_without_a_difference(stage, tmp_path):
+    # Given a stage whose data is not the sandbox's: a company and a client provisioned as tenants, with their
+    # own properties, leads, leases and credentials, and the contract suite run against it as against a stage
+    reset(stage.root)
+    company = requests.post(f"{stage.root}/_sandbox/tenants/leasey", json={"properties": 12}, timeout=30).json()
+    client = requests.post(f"{stage.root}/_sandbox/tenants/travtus", json={}, timeout=30).json()
+    given = {"LEASEY_API_TOKEN": company["credentials"]["api_token"],
+             "LEASEY_COMPANY_ID": str(company["credentials"]["company_id"]),
+             "LEASEY_COMPANY_PASSWORD": company["credentials"]["password"],
+             "TRAVTUS_CLIENT_ID": client["credentials"]["client_id"],
+             "TRAVTUS_CLIENT_SECRET": client["credentials"]["client_secret"]}
+    cassette = tmp_path / "other-data.yaml"
+    recording = RecordingProxy(Recorder({None: stage.root}, cassette, given)).start()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("LEASEY_", "TRAVTUS_"))}
+    try:
+        runs = [subprocess.Popen([sys.executable, "-m", "pytest", *QUICK, selection, "--base-url",
+                                  f"{recording.root}/{api}", "--api", api, "--report-dir", str(tmp_path / api)],
+                                 cwd=ROOT, env={**environment, **given}, text=True, stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT)
+                for api, selection in (("leasey", "contract_tests/test_leasey_reports.py"),
+                                       ("travtus", "contract_tests/test_travtus_pagination.py"))]
+        for run in runs:
+            output = run.communicate(timeout=300)[0]
+            assert run.returncode == 0, output[-3000:]
+    finally:
+        recording.stop()
+    # When it is replayed with the sandbox's own company and client (other rows, other counts, other leases)
+    exchanges = load(cassette)[1]
+    results = replay(exchanges, {None: stage.root}, SANDBOX)
+    # Then nothing the data decides is reported: only what it does not would be
+    assert [f"{r.exchange.label}: {d.text()}" for r in results for d in r.differences] == []
+    assert len(results) > 25
+    assert any(r.exchange.response.json != r.replayed.json for r in results if r.exchange.response.status == 200)
 
 
 def _wait_for(url: str) -> None:
@@ -261,7 +298,7 @@ def test_the_contract_suite_compares_each_scenario_request_with_a_second_target(
     reset(stage.root)
     proxy.rewrite_request, proxy.rewrite_response = DEVIATIONS["changed_message"]
     try:
-        run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+        run = subprocess.run([sys.executable, "-m", "pytest", *QUICK,
                               "contract_tests/test_leasey_auth.py", "-k", "password", "--base-url",
                               f"{stage.root}/leasey", "--api", "leasey", "--sandbox-data", "--compare-with", proxy.root,
                               "--compare-credentials", "sandbox", "--report-dir", str(tmp_path)],
