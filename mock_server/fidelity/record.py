@@ -42,19 +42,25 @@ class Recorder:
         self.own: set[str] = set()  # ids the stage issued to the recorded writes: their rows are kept past max_items
         self._lock = threading.Lock()
         names = API_NAMES if api == "all" else (api,)
-        self.writer = Writer(cassette, {name: apis.base_url(upstreams, name) for name in names
-                                        if apis.base_url(upstreams, name)}, sorted(given),
+        self.writer = Writer(cassette, {name: self.upstream(name) for name in names if self.upstream(name)},
+                             sorted(given),
                              {"max_items": max_items, "max_text": max_text})
+
+    def upstream(self, api: str) -> str | None:
+        """The stage's base URL of `api`; with one API proxied at the root, a plain --upstream URL is its base."""
+        if self.api != "all":
+            return self.upstreams.get(api) or self.upstreams.get(None)
+        return apis.base_url(self.upstreams, api)
 
     def route(self, path: str) -> tuple[str | None, str, str | None]:
         """(api, path relative to its base, upstream URL to forward to)."""
         if self.api != "all":
-            upstream = apis.base_url(self.upstreams, self.api)
+            upstream = self.upstream(self.api)
             return self.api, path, upstream and upstream + path
         for name in API_NAMES:
             if path == f"/{name}" or path.startswith(f"/{name}/"):
                 relative = path[len(name) + 1:] or "/"
-                upstream = apis.base_url(self.upstreams, name)
+                upstream = self.upstream(name)
                 return name, relative, upstream and upstream + relative
         root = self.upstreams.get(None)
         return None, path, root and root + path
