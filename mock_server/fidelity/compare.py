@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import apis
-from .cassette import COMPANY_IDS, OWN_IDS, PLACEHOLDER, Exchange, Message, number_word
+from .cassette import COMPANY_IDS, OWN_IDS, PLACEHOLDER, Exchange, Message, body_bytes, fill, number_word
 
 ISSUED = ("property_id", "url_slug", "building_id", "floorplan_id", "next_cursor", "previous_cursor", "access_token")
 PAGING = frozenset({"after_id", "offset", "limit"})
@@ -203,8 +203,6 @@ class Comparison:
     def prepare(self, exchange: Exchange) -> tuple[str, str, list[tuple[str, str]], list[tuple[str, str]], bytes]:
         """(method, path, query, headers, body) of the recorded request for the target: placeholders filled with
         its credentials, ids the stage issued replaced by the ones the target issued."""
-        from .cassette import body_bytes, fill
-
         request = exchange.request
         path = "/".join(self._mapped(fill(segment, self.values)) for segment in request.path.split("/"))
         query = [(fill(k, self.values), self._mapped(fill(v, self.values))) for k, v in request.query]

@@ -6,8 +6,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from werkzeug.serving import make_server
 
@@ -75,7 +76,8 @@ class Recorder:
         if environ.get("CONTENT_TYPE"):
             headers.append(("Content-Type", environ["CONTENT_TYPE"]))
         length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
+        chunked = not length and environ.get("wsgi.input_terminated")  # a chunked body: read to its end
+        body = environ["wsgi.input"].read() if chunked else environ["wsgi.input"].read(length) if length else b""
         api, relative, upstream = self.route(raw_path)
         if upstream is None:
             start_response("502 Bad Gateway", [("Content-Type", "text/plain")])
@@ -97,8 +99,6 @@ class Recorder:
         return [answer.body]
 
     def record(self, api, method, path, query, headers, body, answer, elapsed) -> None:
-        from urllib.parse import unquote
-
         path = unquote(path)
         content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
         request_body, request_cut = bound(read_body(body, content_type), self.max_items, self.max_text)
@@ -118,8 +118,6 @@ class Recorder:
 
 
 def _reason(status: int) -> str:
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(status).phrase
     except ValueError:
