@@ -258,6 +258,10 @@ def test_the_scripted_scenarios_through_the_faithful_proxy_differ_in_nothing(sta
     assert len(results) >= 25
     assert [d.text() for r in results for d in r.differences] == []
     assert report.summarise(results).score == 1.0
+    # and compared as holding the same data (types, optional fields, every value of what it created): still none
+    reset(stage.root)
+    strictly = replay(load(tmp_path / "faithful.yaml")[1], {None: stage.root}, SANDBOX, same_data=True)
+    assert [d.text() for r in strictly for d in r.differences] == []
 
 
 @pytest.mark.parametrize("deviation", sorted(NAMED))
