@@ -1,7 +1,8 @@
 """`--compare-with URL`: every request a scenario sends to the target is sent to a second target too, and the two
 answers are compared the way `mock-server compare` compares a recording with a replay (mock_server/fidelity): for
 example the sandbox and a stage side by side in one run. The differences go in <report-dir>/fidelity-report.* and
-the terminal summary, and fail the run; the scenarios' own results are unchanged."""
+the terminal summary, and fail the run; the scenarios' own results are unchanged. A write is sent to the second
+target only with --allow-writes on the command line (the served mock allows writes to itself, not to a stage)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from mock_server.fidelity.replay import Pairing
 
 PAIRING = pytest.StashKey[Pairing]()
 SIDES = ("target", "--compare-with")
+READS = ("GET", "HEAD", "OPTIONS")  # what is sent to the second target without --allow-writes
 
 
 def add_options(group) -> None:
@@ -51,9 +53,11 @@ def _compare_with(request, target):
                                               same_data=first == second == "sandbox")  # both hold the fixtures
     http, recorder = request.getfixturevalue("http"), request.getfixturevalue("recorder")
 
+    writes = config.getoption("--allow-writes")  # given on the command line: the served mock's own does not count
+
     def mirror(response, *args, **kwargs):
         api = next((name for name, base in target.base_urls.items() if response.url.startswith(base)), None)
-        if api is not None:
+        if api is not None and (writes or response.request.method in READS):
             pairing.observe(api, *_messages(response, target.base_urls[api]), test=recorder.current_test or "")
         return response
 
