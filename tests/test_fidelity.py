@@ -42,6 +42,11 @@ CONTRACT_SCENARIOS = {
 }
 
 
+# Reads whose rows, counts and windows depend on the data, and writes read back.
+OTHER_DATA_SCENARIOS = ("window or inclusive or filter or documented_field or agree or property_leads_filter"
+                        " or minimal_create or defaults_show or url_slug or only_the_fields")
+
+
 class FaithfulProxy(DeviantProxy):
     """The deviating proxy with no deviation: proves the proxy itself changes nothing a comparison sees."""
 
@@ -128,7 +133,7 @@ def test_a_stage_with_data_of_its_own_replays_on_the_sandbox_without_a_differenc
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("LEASEY_", "TRAVTUS_"))}
     try:
         run = subprocess.run([sys.executable, "-m", "pytest", *QUICK, "contract_tests/test_leasey_reports.py",
-                              "contract_tests/test_leasey_writes.py", "-k", "report or create or slug",
+                              "contract_tests/test_leasey_writes.py", "-k", OTHER_DATA_SCENARIOS,
                               "--base-url", f"{recording.root}/leasey", "--api", "leasey", "--allow-writes",
                               "--report-dir", str(tmp_path / "leasey")],
                              cwd=ROOT, env={**environment, **given}, text=True, capture_output=True, timeout=300)
@@ -140,7 +145,8 @@ def test_a_stage_with_data_of_its_own_replays_on_the_sandbox_without_a_differenc
     results = replay(exchanges, {None: stage.root}, SANDBOX)
     # Then nothing the data decides is reported: only what it does not would be
     assert [f"{r.exchange.label}: {d.text()}" for r in results for d in r.differences] == []
-    assert len(results) > 25
+    assert len(results) > 15 and {r.exchange.operation for r in results} >= {
+        "get_showings_report", "get_leads_report", "get_properties_report", "create_property", "update_property"}
     assert any(r.exchange.response.json != r.replayed.json for r in results if r.exchange.response.status == 200)
 
 
