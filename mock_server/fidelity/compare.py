@@ -247,6 +247,8 @@ class Comparison:
 
         if recorded.status != replayed.status:
             differ("status", "status", _status_line(recorded), _status_line(replayed))
+            if recorded.status < 300 and replayed.status < 300 and recorded.is_json and replayed.is_json:
+                self._map_ids(recorded.json, replayed.json, "", differ, exchange)  # a 200 for a 201 still creates
         self._headers(recorded, replayed, differ)
         if recorded.status == replayed.status:
             if set(recorded.body) != set(replayed.body):
