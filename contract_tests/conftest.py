@@ -4,6 +4,7 @@ check every response against the spec, and markers for scenarios that need sandb
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import requests
 
 from .support import compare_with
 from .support.conformance import ConformanceRecorder
-from .support.credentials import LEASEY_TOKEN, credentials
+from .support.credentials import SECRET_VARIABLES, VARIABLES, credentials, missing_required, variable
 from .support.report import DriftReport, Outcome
 from .support.served import FIXED_NOW, ServedMock
 from .support.session import PoliteSession
@@ -22,6 +23,8 @@ def pytest_addoption(parser):
     group.addoption("--base-url", help="test this server instead of a freshly served mock")
     group.addoption("--api", choices=["leasey", "travtus"], help="which API --base-url serves")
     group.addoption("--allow-writes", action="store_true", help="let scenarios create and change data")
+    group.addoption("--strictly-read-only", action="store_true",
+                    help="send no write at all: not even the writes the documents say the target must refuse")
     group.addoption("--sandbox-data", action="store_true",
                     help="the --base-url target is a sandbox (this mock, already running): use its fixture data")
     group.addoption("--rps", type=float, default=None,
@@ -40,6 +43,7 @@ def pytest_configure(config):
     from .support import options
 
     options.BASE_URL = config.getoption("--base-url")
+    options.API = (config.getoption("--api") or "leasey") if options.BASE_URL else None
     options.SANDBOX_DATA = config.getoption("--sandbox-data")
     options.OPERATION = config.getoption("--operation")
     options.SEED = config.getoption("--seed")
@@ -48,10 +52,19 @@ def pytest_configure(config):
     if not getattr(config.option, "xmlpath", None) and not config.getoption("collectonly"):
         config.option.xmlpath = str(report_dir / "junit.xml")
     base = config.getoption("--base-url")
+    if base and not options.SANDBOX_DATA and not config.getoption("collectonly"):
+        missing = missing_required(options.API)
+        if missing:
+            raise pytest.UsageError(f"--api {options.API} against {base} needs its credentials in the environment: "
+                                    f"{' '.join(missing)} (README, Against a stage)")
     config._drift = DriftReport(target=base or "the served sandbox (mock-server serve, fresh database)",
-                                seed=config.getoption("--seed"), secrets=_known_secrets())
+                                seed=config.getoption("--seed"), secrets=_known_secrets(),
+                                variables={name: what for name, (what, _) in VARIABLES.items()})
     config.addinivalue_line("markers", "sandbox: needs the sandbox's own data (fixture companies, tokens)")
     config.addinivalue_line("markers", "writes: creates or changes data on the target")
+    config.addinivalue_line("markers", "refused_write: sends a write the documents say the target refuses (it changes "
+                                       "nothing on a conformant target): runs unless --strictly-read-only")
+    config.addinivalue_line("markers", "needs(*names): waits for these optional variables (credentials.VARIABLES)")
     config.addinivalue_line("markers", "leasey: exercises the Leasey API")
     config.addinivalue_line("markers", "travtus: exercises the Travtus API")
     compare_with.configure(config)
@@ -63,6 +76,7 @@ class Target:
     def __init__(self, config, tmp_path_factory):
         self.base_url = config.getoption("--base-url")
         self.allow_writes = config.getoption("--allow-writes")
+        self.strictly_read_only = config.getoption("--strictly-read-only")
         self.mock = None
         if self.base_url:
             api = config.getoption("--api") or "leasey"
@@ -73,28 +87,41 @@ class Target:
             self.base_urls = {"leasey": self.mock.root + "/leasey", "travtus": self.mock.root + "/travtus"}
             self.is_sandbox = True
             self.allow_writes = True
-        self.now = FIXED_NOW if self.mock else (self._sandbox_clock() if self.is_sandbox else None)
+        self.control_url = (self.mock.root + "/_sandbox" if self.mock else
+                            self._sandbox_control() if self.is_sandbox else None)
+        self.now = FIXED_NOW if self.mock else (self._clock() if self.control_url else None)
         sandbox_defaults = self.is_sandbox
         self.rps = config.getoption("--rps") if config.getoption("--rps") is not None else (0 if sandbox_defaults else 5)
         budget = config.getoption("--request-budget")
         self.budget = budget if budget is not None else (10**9 if sandbox_defaults else 2000)
         self.seed = config.getoption("--seed")
 
-    def _sandbox_clock(self) -> str | None:
-        """A served sandbox tells its time at /_sandbox/clock (beside the API's prefix, or at the root)."""
+    def _sandbox_control(self) -> str | None:
+        """A served sandbox has its control API at /_sandbox, beside the API's prefix or beside the API at the root."""
         base = self.base_url.rstrip("/")
         roots = [base.rsplit("/", 1)[0]] if base.rsplit("/", 1)[-1] in ("leasey", "travtus") else []
         for root in [*roots, base]:
             try:
-                response = requests.get(f"{root}/_sandbox/clock", timeout=10)
+                response = requests.get(f"{root}/_sandbox/health", timeout=10)
             except requests.RequestException:
                 continue
-            if response.status_code == 200 and "now" in response.json():
-                return response.json()["now"]
+            if response.status_code == 200:
+                return f"{root}/_sandbox"
         return None
+
+    def control_headers(self) -> dict:
+        token = os.environ.get("SANDBOX_ADMIN_TOKEN")
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+    def _clock(self) -> str | None:
+        response = requests.get(f"{self.control_url}/clock", headers=self.control_headers(), timeout=10)
+        return response.json()["now"] if response.status_code == 200 else None
 
     def credentials(self, api: str) -> dict:
         return credentials(api, self.is_sandbox)
+
+    def variable(self, name: str) -> str | None:
+        return variable(name, self.is_sandbox)
 
 
 @pytest.fixture(scope="session")
@@ -106,9 +133,8 @@ def target(request, tmp_path_factory):
 
 
 def _known_secrets() -> set[str]:
-    names = ("LEASEY_API_TOKEN", "LEASEY_COMPANY_PASSWORD", "TRAVTUS_CLIENT_SECRET", "TRAVTUS_TOKEN")
-    return {os.environ.get(n, "") for n in names} | {LEASEY_TOKEN, "sandbox-pass-123", "sandbox-pass-456",
-                                                     "sandbox-pass-789", "sandbox-secret"}
+    return ({os.environ.get(n, "") for n in SECRET_VARIABLES} | {VARIABLES[n][1] for n in SECRET_VARIABLES}
+            | {"sandbox-pass-789"})
 
 
 _RECORDERS: list[ConformanceRecorder] = []
@@ -140,7 +166,9 @@ def pytest_runtest_makereport(item, call):
     detail = report.longreprtext if report.failed else (
         str(report.longrepr[2]) if report.skipped and isinstance(report.longrepr, tuple) else "")
     name = item.nodeid if item.name in item.nodeid else f"{item.nodeid}[{item.name.split('[', 1)[-1].rstrip(']')}]"
-    drift.add(Outcome(name, report.outcome, section, detail, exchange))
+    waits = WAITS_FOR.search(detail) if report.skipped else None
+    drift.add(Outcome(name, report.outcome, section, detail, exchange,
+                      tuple(waits.group(1).split(", ")) if waits else ()))
 
 
 def pytest_sessionfinish(session):
@@ -171,13 +199,59 @@ def _responses_conform(request, recorder):
 
 @pytest.fixture(autouse=True)
 def _skip_by_target(request, target):
-    if request.node.get_closest_marker("sandbox") and not target.is_sandbox:
+    node = request.node
+    if node.get_closest_marker("sandbox") and not target.is_sandbox:
         pytest.skip("needs the sandbox's fixture data; the target is not the sandbox")
-    if request.node.get_closest_marker("writes") and not target.allow_writes:
+    if node.get_closest_marker("refused_write"):
+        if target.strictly_read_only:
+            pytest.skip("sends a write the documents say is refused: --strictly-read-only sends none")
+    elif node.get_closest_marker("writes") and not target.allow_writes:
         pytest.skip("creates or changes data: pass --allow-writes to run it against this target")
     for api in ("leasey", "travtus"):
-        if request.node.get_closest_marker(api) and api not in target.base_urls:
+        if node.get_closest_marker(api) and api not in target.base_urls:
             pytest.skip(f"the target does not serve the {api} API")
+    needed = [name for marker in node.iter_markers("needs") for name in marker.args]
+    wait_for(target, needed)
+
+
+WAITS_FOR = re.compile(r"waits for ([A-Z_]+(?:, [A-Z_]+)*)")
+
+
+def wait_for(target, names, why: str = "") -> None:
+    """Skip, naming the variables, unless each of `names` has a value (the report groups skips by variable)."""
+    missing = [name for name in names if not target.variable(name)]
+    if missing:
+        what = "; ".join(f"{name}: {VARIABLES[name][0]}" for name in missing)
+        pytest.skip(f"waits for {', '.join(missing)} ({why or what})")
+
+
+@pytest.fixture(autouse=True)
+def _refused_writes_change_nothing(request, recorder):
+    """A refused write the target accepted is the drift; the report says what it may have created or changed."""
+    if not request.node.get_closest_marker("refused_write"):
+        yield
+        return
+    before = len(recorder.observations)
+    yield
+    for o in recorder.observations[before:]:
+        if o.method in ("POST", "PUT", "PATCH", "DELETE") and 200 <= o.status < 300:
+            request.config._drift.accepted_write(request.node.nodeid, o)
+
+
+@pytest.fixture(scope="session")
+def variables(target):
+    """The optional variables' values (the sandbox's own against the sandbox); see `needs`."""
+    return target.variable
+
+
+@pytest.fixture(scope="session")
+def sandbox_control(target):
+    """The sandbox's control API (/_sandbox): its clock, its billing items. Absent on a stage."""
+    from .support.control import SandboxControl
+
+    if not target.control_url:
+        pytest.skip("needs the sandbox's control API (/_sandbox); the target has none")
+    return SandboxControl(target.control_url, target.control_headers())
 
 
 @pytest.fixture(scope="session")

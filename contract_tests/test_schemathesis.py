@@ -100,6 +100,8 @@ class LeaseyAuth:
 @TRAVTUS.auth()
 class TravtusAuth:
     def get(self, case, ctx):
+        if not options.serves("travtus"):
+            return ""  # Travtus was not chosen: never contacted (its cases skip)
         creds = CREDENTIALS["travtus"]
         if creds.get("token"):
             return creds["token"]
