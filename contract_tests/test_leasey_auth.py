@@ -116,21 +116,25 @@ def test_admin_is_checked_before_parameters(leasey):
     assert error_of(response, 400)["message"] == "No admin user found for company 789. Contact support."
 
 
+@pytest.mark.refused_write
 def test_writes_use_the_same_token_messages(leasey):
     response = leasey.http.post(f"{leasey.base}/properties", json=leasey.body({}), timeout=60)
     assert error_of(response, 401)["message"] == "Authentication token required"
 
 
+@pytest.mark.refused_write
 def test_writes_check_company_before_password(leasey):
     response = leasey.create({}, company_id=987654, password="wrong")
     assert error_of(response, 401)["message"] == "Company 987654 not found"
 
 
+@pytest.mark.refused_write
 def test_writes_reject_wrong_password(leasey):
     response = leasey.create({}, password="wrong")
     assert error_of(response, 401)["message"] == "Invalid company password"
 
 
+@pytest.mark.refused_write
 def test_writes_require_password_in_body(leasey):
     body = leasey.body({})
     del body["password"]
@@ -139,11 +143,13 @@ def test_writes_require_password_in_body(leasey):
     assert error_of(response, 401)["message"] == "password is required"
 
 
+@pytest.mark.refused_write
 def test_writes_reject_quoted_company_id(leasey):
     response = leasey.create({}, company_id=str(leasey.company_id))
     assert error_of(response, 400)["message"] == "company_id must be an integer"
 
 
+@pytest.mark.refused_write
 def test_writes_reject_malformed_json(leasey):
     response = leasey.http.post(f"{leasey.base}/properties", data='{"company_id": 123,',
                                 headers={"Authorization": f"Bearer {leasey.token}",

@@ -140,20 +140,20 @@ def test_property_counts_agree_with_the_other_reports(leasey, all_showings, all_
         assert row["Lead_Status"] == expected
 
 
-@pytest.mark.sandbox
-def test_a_company_sees_only_its_own_data(leasey):
+@pytest.mark.needs("LEASEY_OTHER_COMPANY_ID", "LEASEY_OTHER_COMPANY_PASSWORD")
+def test_a_company_sees_only_its_own_data(leasey, variables):
+    other, password = int(variables("LEASEY_OTHER_COMPANY_ID")), variables("LEASEY_OTHER_COMPANY_PASSWORD")
     mine = leasey.rows("properties")
-    theirs = leasey.rows("properties", company_id=456, password="sandbox-pass-456")
+    theirs = leasey.rows("properties", company_id=other, password=password)
     assert theirs and mine
     assert not {r["Property_ID"] for r in mine} & {r["Property_ID"] for r in theirs}
-    their_showings = leasey.rows("showings", company_id=456, password="sandbox-pass-456",
-                                 start_date="2000-01-01T00:00:00")
+    their_showings = leasey.rows("showings", company_id=other, password=password, start_date="2000-01-01T00:00:00")
     assert {s["Property_ID"] for s in their_showings} <= {r["Property_ID"] for r in theirs}
 
 
-@pytest.mark.sandbox
-def test_another_companys_password_does_not_open_a_company(leasey):
-    response = leasey.report("properties", company_id=123, password="sandbox-pass-456")
+@pytest.mark.needs("LEASEY_OTHER_COMPANY_PASSWORD")
+def test_another_companys_password_does_not_open_a_company(leasey, variables):
+    response = leasey.report("properties", password=variables("LEASEY_OTHER_COMPANY_PASSWORD"))
     assert response.status_code == 401
     assert response.json()["message"] == "Invalid company password"
 

@@ -21,6 +21,7 @@ def details_of(response) -> list[str]:
 
 # --- 422 validation, one rule per test (section 9 and 11) ---------------------------------------
 
+@pytest.mark.refused_write
 @pytest.mark.parametrize("field", ["name", "address", "city", "province_state", "country"])
 def test_each_missing_required_field_is_named(leasey, field):
     prop = new_listing()
@@ -28,6 +29,7 @@ def test_each_missing_required_field_is_named(leasey, field):
     assert details_of(leasey.create(prop)) == [f'"{field}" is required.']
 
 
+@pytest.mark.refused_write
 def test_all_failing_fields_are_collected_in_one_response(leasey):
     details = details_of(leasey.create({"unit_type": "studio", "bedrooms": "two"}))
     assert details[:5] == ['"name" is required.', '"address" is required.', '"city" is required.',
@@ -37,6 +39,7 @@ def test_all_failing_fields_are_collected_in_one_response(leasey):
     assert '"bedrooms" must be a number.' in details
 
 
+@pytest.mark.refused_write
 @pytest.mark.parametrize("field,value,valid", [
     ("unit_type", "condo", '["apartment", "house", "townhouse", "duplex/triplex", "basement suite", "room only", "other"]'),
     ("rental_space", "shared room", '["entire place", "partial place"]'),
@@ -51,39 +54,46 @@ def test_enum_values_outside_the_list_are_422_with_the_full_list(leasey, field, 
         f'"{field}" invalid: {shown}. Valid values: {valid}']
 
 
+@pytest.mark.refused_write
 def test_feature_id_outside_1_to_37_is_422(leasey):
     details = details_of(leasey.create(new_listing(features=[{"id": 38, "value": 1}])))
     assert details == ['"features[0].id" invalid: 38. Valid values: [' + ", ".join(map(str, range(1, 38))) + "]"]
 
 
+@pytest.mark.refused_write
 def test_feature_value_outside_1_to_3_is_422(leasey):
     details = details_of(leasey.create(new_listing(features=[{"id": 1, "value": 1}, {"id": 2, "value": 4}])))
     assert details == ['"features[1].value" invalid: 4. Valid values: [1, 2, 3]']
 
 
+@pytest.mark.refused_write
 def test_building_amenity_id_outside_1_to_12_is_422(leasey):
     prop = new_listing(building_name="Oak Ave Apartments", building_amenities=[{"id": 13, "value": 1}])
     assert details_of(leasey.create(prop)) == [
         '"building_amenities[0].id" invalid: 13. Valid values: [' + ", ".join(map(str, range(1, 13))) + "]"]
 
 
+@pytest.mark.refused_write
 def test_restriction_id_outside_1_to_5_is_422(leasey):
     assert details_of(leasey.create(new_listing(restrictions=[1, 6]))) == [
         '"restrictions[1]" invalid: 6. Valid values: [1, 2, 3, 4, 5]']
 
 
+@pytest.mark.refused_write
 def test_unknown_marketplace_is_422(leasey):
     details = details_of(leasey.create(new_listing(marketplaces=[{"name": "craigslistt", "enabled": True}])))
     assert len(details) == 1
     assert details[0].startswith('"marketplaces[0].name" invalid: "craigslistt". Valid values: ["zillow"')
 
 
+@pytest.mark.refused_write
 def test_photo_urls_must_start_with_https(leasey):
     details = details_of(leasey.create(new_listing(photos=[{"url": "https://ok.example/a.jpg"},
                                                            {"url": "http://cdn.example.com/a.jpg"}])))
     assert details == ['"photos[1].url" must start with https://.']
 
 
+@pytest.mark.refused_write
 @pytest.mark.parametrize("field,value,message", [
     ("bedrooms", "2", '"bedrooms" must be a number.'),
     ("size_sqft", 850.5, '"size_sqft" must be an integer.'),
@@ -98,16 +108,19 @@ def test_wrong_types_are_422(leasey, field, value, message):
     assert details_of(leasey.create(new_listing(**{field: value}))) == [message]
 
 
+@pytest.mark.refused_write
 def test_unknown_property_fields_are_422(leasey):
     assert details_of(leasey.create(new_listing(floor=3))) == ['"floor" is not a known field.']
 
 
+@pytest.mark.refused_write
 def test_huge_numbers_are_422_not_500(leasey):
     details = details_of(leasey.create(new_listing(bedrooms=1.2e308, rent_amount=5.6e307)))
     assert details == ['"rent_amount" must be less than or equal to 1000000000.',
                        '"bedrooms" must be less than or equal to 100.']
 
 
+@pytest.mark.refused_write
 def test_lone_surrogates_are_malformed_json_not_500(leasey):
     body = f'{{"company_id": {leasey.company_id}, "password": "{leasey.password}", "property": {{"name": "\\udbd4"}}}}'
     response = leasey.http.post(f"{leasey.base}/properties", data=body, timeout=60, headers={
@@ -116,6 +129,7 @@ def test_lone_surrogates_are_malformed_json_not_500(leasey):
     assert response.json()["message"] == "Malformed JSON: the request body must be a JSON object"
 
 
+@pytest.mark.refused_write
 def test_missing_property_object_is_400(leasey):
     response = leasey.http.post(f"{leasey.base}/properties", json={"company_id": leasey.company_id,
                                                                    "password": leasey.password},
@@ -182,12 +196,14 @@ def test_building_id_takes_precedence_over_building_name(leasey):
     assert body["building_id"] == 56
 
 
+@pytest.mark.refused_write
 @pytest.mark.sandbox
 def test_building_of_another_company_is_422(leasey):
     details = details_of(leasey.create(new_listing(building_id=71)))
     assert details == ['"building_id" invalid: 71. No building with this id belongs to company 123.']
 
 
+@pytest.mark.refused_write
 def test_building_amenities_need_a_building(leasey):
     assert details_of(leasey.create(new_listing(building_amenities=[{"id": 4, "value": 1}]))) == [
         '"building_amenities" requires building_id, building_name or number_of_units.']
@@ -283,23 +299,20 @@ def test_custom_application_link_needs_a_url(leasey):
 
 # --- marketplaces and billing (section 6) -----------------------------------------------------
 
-def billing_items(sandbox_db, property_uuid):
-    from mock_server import store as t
-
-    with t.Store(sandbox_db).connect() as connection:
-        return connection.execute(select(t.billing_items.c.marketplace).join(
-            t.properties, t.properties.c.id == t.billing_items.c.property_id)
-            .where(t.properties.c.uuid == property_uuid)).scalars().all()
+def billing_items(leasey, control, url_slug: str) -> list[str]:
+    """The marketplaces billed for a listing, read through the control API (GET /_sandbox/billing-items)."""
+    property_id = leasey.listing(url_slug)["Property_ID"]
+    return [item["marketplace"] for item in control.billing_items(leasey.company_id, property_id)]
 
 
 @pytest.mark.sandbox
-def test_paid_marketplace_creates_one_billing_item_and_resending_is_idempotent(leasey, sandbox_db):
+def test_paid_marketplace_creates_one_billing_item_and_resending_is_idempotent(leasey, sandbox_control):
     body = leasey.created(new_listing(marketplaces=[{"name": "kijiji", "enabled": True},
                                                     {"name": "zillow", "enabled": True}]))
-    assert billing_items(sandbox_db, body["property_id"]) == ["kijiji"]
+    assert billing_items(leasey, sandbox_control, body["url_slug"]) == ["kijiji"]
     again = leasey.update(body["property_id"], {"marketplaces": [{"name": "kijiji", "enabled": True}]})
     assert again.status_code == 200
-    assert billing_items(sandbox_db, body["property_id"]) == ["kijiji"]
+    assert billing_items(leasey, sandbox_control, body["url_slug"]) == ["kijiji"]
 
 
 def test_disabling_a_marketplace_unpublishes_only_that_one(leasey):
@@ -314,24 +327,34 @@ def test_disabling_a_marketplace_unpublishes_only_that_one(leasey):
 
 # --- update (section 5: partial update behaviour) ---------------------------------------------------
 
+@pytest.mark.refused_write
 def test_update_of_an_unknown_property_is_404(leasey):
     response = leasey.update(str(uuid.uuid4()), {"rent_amount": 1})
     assert response.status_code == 404 and response.json() == {"error": "Not Found", "message": "Property not found"}
 
 
+@pytest.mark.refused_write
 def test_update_with_a_malformed_id_is_404(leasey):
     response = leasey.update("12345", {"rent_amount": 1})
     assert response.status_code == 404 and response.json()["message"] == "Property not found"
 
 
-@pytest.mark.sandbox
-def test_update_of_another_companys_property_is_the_same_404(leasey):
-    theirs = leasey.create(new_listing(), company_id=456, password="sandbox-pass-456")
+@pytest.mark.needs("LEASEY_OTHER_COMPANY_ID", "LEASEY_OTHER_COMPANY_PASSWORD")
+def test_update_of_another_companys_property_is_the_same_404(leasey, variables):
+    theirs = leasey.create(new_listing(), company_id=int(variables("LEASEY_OTHER_COMPANY_ID")),
+                           password=variables("LEASEY_OTHER_COMPANY_PASSWORD"))
     assert theirs.status_code == 201
     response = leasey.update(theirs.json()["property_id"], {"rent_amount": 1})
     assert response.status_code == 404 and response.json()["message"] == "Property not found"
     mine = leasey.rows("properties")
     assert theirs.json()["url_slug"] not in {row["Property_URL_Slug"] for row in mine}
+
+
+@pytest.mark.refused_write
+@pytest.mark.needs("LEASEY_OTHER_COMPANY_ID")
+def test_my_password_does_not_write_for_another_company(leasey, variables):
+    response = leasey.create(new_listing(), company_id=int(variables("LEASEY_OTHER_COMPANY_ID")))
+    assert response.status_code == 401 and response.json()["message"] == "Invalid company password"
 
 
 def test_only_the_fields_sent_change(leasey):
@@ -408,18 +431,21 @@ def test_team_members_are_additive_on_update(leasey, sandbox_db):
 
 # --- v1 callers ------------------------------------------------------------------------------------
 
+@pytest.mark.refused_write
 def test_v1_report_call_names_the_v2_call(leasey):
     response = leasey.http.post(f"{leasey.base}/reports", json={"report_type": "showings"}, timeout=60)
     assert response.status_code == 404
     assert "GET /reports/showings" in response.json()["message"]
 
 
+@pytest.mark.refused_write
 def test_v1_action_field_names_the_v2_call(leasey):
     response = leasey.create(new_listing(), action="create")
     assert response.status_code == 400
     assert "PUT /properties/{property_id}" in response.json()["message"]
 
 
+@pytest.mark.refused_write
 def test_v1_put_without_id_names_the_v2_call(leasey):
     response = leasey.http.put(f"{leasey.base}/properties", json={"property_id": "x"}, timeout=60)
     assert response.status_code == 405 and response.headers["Allow"] == "POST"

@@ -36,9 +36,9 @@ def test_header_that_is_not_bearer_and_a_token_is_401_invalid_authorization(trav
     assert error_of(response) == (401, "invalid_authorization", INVALID)
 
 
-@pytest.mark.sandbox
-def test_expired_token_is_401_expired_token(travtus):
-    response = travtus.leases({"identifier": "lease-1"}, token="trv_sandbox_expired")
+@pytest.mark.needs("TRAVTUS_EXPIRED_TOKEN")
+def test_expired_token_is_401_expired_token(travtus, variables):
+    response = travtus.leases({"identifier": "lease-1"}, token=variables("TRAVTUS_EXPIRED_TOKEN"))
     assert error_of(response) == (401, "expired_token", EXPIRED)
 
 
@@ -67,8 +67,8 @@ def test_invalid_token_is_reported_before_an_invalid_date(travtus):
     assert error_of(response)[1] == "invalid_authorization"
 
 
-@pytest.mark.sandbox
-def test_expired_token_is_reported_before_conflicting_group_identifiers(travtus):
+@pytest.mark.needs("TRAVTUS_EXPIRED_TOKEN")
+def test_expired_token_is_reported_before_conflicting_group_identifiers(travtus, variables):
     response = travtus.leases({"group_ids": "group-1", "group_external_refs": "community-1"},
-                              token="trv_sandbox_expired")
+                              token=variables("TRAVTUS_EXPIRED_TOKEN"))
     assert error_of(response)[1] == "expired_token"

@@ -259,6 +259,13 @@ def test_asking_for_a_group_outside_the_token_is_404_not_found(travtus, params):
     assert error_of(travtus.leases(params, token=GROUP_A)) == (404, "not_found", NOT_FOUND)
 
 
+@pytest.mark.needs("TRAVTUS_LIMITED_TOKEN", "TRAVTUS_OUT_OF_SCOPE_GROUP")
+def test_a_limited_token_does_not_read_a_group_outside_its_scope(travtus, variables):
+    group = {"group_ids": variables("TRAVTUS_OUT_OF_SCOPE_GROUP")}
+    assert travtus.leases(group).status_code == 200, "TRAVTUS_OUT_OF_SCOPE_GROUP: a group TRAVTUS_TOKEN reads"
+    assert error_of(travtus.leases(group, token=variables("TRAVTUS_LIMITED_TOKEN"))) == (404, "not_found", NOT_FOUND)
+
+
 @pytest.mark.sandbox
 def test_outside_groups_in_a_list_are_dropped_silently(travtus):
     assert found(travtus, {"group_ids": "group-1,group-2"}, token=GROUP_A) == \

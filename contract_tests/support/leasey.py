@@ -52,7 +52,7 @@ class LeaseyClient:
 
 
 def new_listing(**fields) -> dict:
-    """A minimal valid property, clearly named as a contract-test listing."""
+    """A minimal valid property, named `contract-test …` so a stage's owner can find and remove it."""
     tag = uuid.uuid4().hex[:8]
-    return {"name": f"Contract Test {tag}", "address": "1 Test St", "city": "Toronto", "province_state": "ON",
+    return {"name": f"contract-test {tag}", "address": "1 Test St", "city": "Toronto", "province_state": "ON",
             "country": "Canada", **fields}

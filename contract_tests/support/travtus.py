@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from mock_server.clock import Clock
 from mock_server.store import Store, trv_lease_tenants, trv_leases
 
 ALL_GROUPS = {"group_ids": "group-1,group-2,group-3"}  # a search that matches every sandbox lease
@@ -105,19 +104,6 @@ def every_lease_fixture(travtus, target) -> list[dict]:
         pytest.skip("needs the sandbox's fixture data")
     leases, _ = travtus.cursor_walk(ALL_GROUPS, token="trv_sandbox_full")
     return leases
-
-
-@contextmanager
-def clock_moved(database_url: str, seconds: int):
-    """Move the served mock's clock (shared by every worker through the DB), and put it back afterwards."""
-    store = Store(database_url)
-    clock = Clock(store)
-    clock.advance(seconds)
-    try:
-        yield
-    finally:
-        clock.advance(-seconds)
-        store.engine.dispose()
 
 
 @contextmanager

@@ -94,7 +94,9 @@ class State:
         if property_id is not None:
             query = query.where(items.c.property_id == property_id)
         with self.store.connect() as connection:
-            return [{**row._mapping, "created_at": row.created_at.isoformat()} for row in connection.execute(query)]
+            # str(): the row's keys are SQLAlchemy quoted_name objects, which the compiled self-check refuses (a 500)
+            return [{**{str(k): v for k, v in row._mapping.items()}, "created_at": row.created_at.isoformat()}
+                    for row in connection.execute(query)]
 
     # -- snapshots --------------------------------------------------------------------------------
 
