@@ -29,6 +29,8 @@ def pytest_addoption(parser):
                     help="the --base-url target is a sandbox (this mock, already running): use its fixture data")
     group.addoption("--rps", type=float, default=None,
                     help="requests per second cap (default: none against the sandbox, 5 against other targets)")
+    group.addoption("--timeout", type=float, default=60,
+                    help="seconds to wait for an answer (default 60, Leasey section 15); a timeout is reported, not retried")
     group.addoption("--request-budget", type=int, default=None,
                     help="most requests a run may send (default: unlimited for the sandbox, 2000 otherwise)")
     group.addoption("--examples", type=int, default=None,
@@ -57,6 +59,13 @@ def pytest_configure(config):
         if missing:
             raise pytest.UsageError(f"--api {options.API} against {base} needs its credentials in the environment: "
                                     f"{' '.join(missing)} (README, Against a stage)")
+    if base and not options.SANDBOX_DATA:
+        # Against a stage a failing example is reported as found, not shrunk: each shrink step is another request
+        # to a shared server (FIDELITY.md, Contract suite against a stage).
+        from hypothesis import Phase, settings
+
+        settings.register_profile("stage", phases=[phase for phase in Phase if phase is not Phase.shrink])
+        settings.load_profile("stage")
     config._drift = DriftReport(target=base or "the served sandbox (mock-server serve, fresh database)",
                                 seed=config.getoption("--seed"), secrets=_known_secrets(),
                                 variables={name: what for name, (what, _) in VARIABLES.items()})
@@ -95,6 +104,7 @@ class Target:
         budget = config.getoption("--request-budget")
         self.budget = budget if budget is not None else (10**9 if sandbox_defaults else 2000)
         self.seed = config.getoption("--seed")
+        self.timeout = config.getoption("--timeout")
 
     def _sandbox_control(self) -> str | None:
         """A served sandbox has its control API at /_sandbox, beside the API's prefix or beside the API at the root."""
@@ -257,7 +267,7 @@ def sandbox_control(target):
 @pytest.fixture(scope="session")
 def http(recorder, target):
     """The polite session (rate cap, budget, backoff, timeout); every response is checked against the spec."""
-    session = PoliteSession(target.rps, target.budget)
+    session = PoliteSession(target.rps, target.budget, target.timeout)
     session.hooks["response"].append(recorder)
     yield session
     session.close()

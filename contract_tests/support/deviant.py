@@ -38,7 +38,10 @@ class Exchange:
         self.response_body = json.dumps(value).encode()
 
     def request_json(self):
-        return json.loads(self.body)
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None  # a malformed body (a refused-write scenario sends one) passes through unchanged
 
     def set_request_json(self, value) -> None:
         self.body = json.dumps(value).encode()
@@ -141,6 +144,73 @@ def _allow_lists_undocumented_methods(x: Exchange):
         x.response_headers["Allow"] += ", HEAD, OPTIONS"
 
 
+def _validation_as_400(x: Exchange):
+    if x.status == 422:
+        x.status = 400
+        x.set_json({**x.json(), "error": "Bad Request"})
+
+
+def _foreign_put_accepted(x: Exchange):
+    """No ownership check on update: a PUT to a property the caller cannot own is answered as a success."""
+    if x.method == "PUT" and "/properties/" in x.path and x.status == 404:
+        property_id = x.path.rsplit("/", 1)[-1]
+        x.status = 200
+        x.set_json({"success": True, "message": "Property updated successfully.", "property_id": property_id,
+                    "url_slug": "updated-listing"})
+
+
+def _leases_page(x: Exchange) -> bool:
+    return x.path.rstrip("/").endswith("/leases") and x.status == 200
+
+
+def _next_cursor_always_null(x: Exchange):
+    if _leases_page(x):
+        body = x.json()
+        x.set_json({**body, "pagination": {**body["pagination"], "next_cursor": None}})
+
+
+def _offset_ignored(x: Exchange):
+    if x.path.rstrip("/").endswith("/leases"):
+        x.query.pop("offset", None)
+
+
+def _count_is_page_size(x: Exchange):
+    if _leases_page(x):
+        body = x.json()
+        x.set_json({**body, "pagination": {**body["pagination"], "count": len(body["data"])}})
+
+
+def _confirmed_counts_every_showing(x: Exchange):
+    if _rows("/reports/properties")(x):
+        x.set_json([{**row, "Showings_Confirmed": row["Showings_Total"]} for row in x.json()])
+
+
+def _token_length_debug_dropped(x: Exchange):
+    if x.status == 401 and b"token_received_length" in x.response_body:
+        x.set_json({k: v for k, v in x.json().items() if k != "debug"})
+
+
+def _cors_origin_dropped(x: Exchange):
+    if x.response_headers:
+        x.response_headers = {k: v for k, v in x.response_headers.items()
+                              if k.lower() != "access-control-allow-origin"}
+
+
+def _missing_authorization_as_401(x: Exchange):
+    if x.status == 400 and b"missing_authorization" in x.response_body:
+        x.status = 401
+
+
+def _both_group_identifiers_accepted(x: Exchange):
+    if x.path.rstrip("/").endswith("/leases") and "group_ids" in x.query:
+        x.query.pop("group_external_refs", None)
+
+
+def _properties_report_filters_by_date(x: Exchange):
+    if _rows("/reports/properties")(x) and "start_date" in x.query:
+        x.set_json([])
+
+
 # name -> (rewrite request, rewrite response)
 DEVIATIONS: dict[str, tuple[Callable | None, Callable | None]] = {
     "renamed_field": (None, _rename_field),
@@ -159,6 +229,17 @@ DEVIATIONS: dict[str, tuple[Callable | None, Callable | None]] = {
     "null_instead_of_empty_string": (None, _null_instead_of_empty_string),
     "ignored_property_filter": (_ignore_property_filter, None),
     "allow_lists_undocumented_methods": (None, _allow_lists_undocumented_methods),
+    "validation_answered_400": (None, _validation_as_400),
+    "foreign_put_answered_200": (None, _foreign_put_accepted),
+    "next_cursor_always_null": (None, _next_cursor_always_null),
+    "offset_ignored": (_offset_ignored, None),
+    "count_is_the_page_size": (None, _count_is_page_size),
+    "confirmed_counts_every_showing": (None, _confirmed_counts_every_showing),
+    "token_length_debug_dropped": (None, _token_length_debug_dropped),
+    "cors_origin_dropped": (None, _cors_origin_dropped),
+    "missing_authorization_answered_401": (None, _missing_authorization_as_401),
+    "both_group_identifiers_accepted": (_both_group_identifiers_accepted, None),
+    "properties_report_filters_by_date": (None, _properties_report_filters_by_date),
 }
 
 

@@ -2,7 +2,8 @@
 
 - exponential backoff on 429/502/503/504: 2 s, 4 s, 8 s (Leasey §15), honouring Retry-After;
   a 500 is never retried (it is a finding, not a hiccup);
-- a 60-second timeout (Leasey §15: "Design with a 60-second timeout on the client");
+- a 60-second timeout (Leasey §15: "Design with a 60-second timeout on the client"; --timeout sets another),
+  and a request that timed out is not retried;
 - a requests-per-second cap and a request budget, so a shared stage is not hammered.
 """
 
@@ -23,9 +24,11 @@ class BudgetExhausted(RuntimeError):
 
 
 class PoliteSession(requests.Session):
-    def __init__(self, rate: float, budget: int):
+    def __init__(self, rate: float, budget: int, timeout: float = TIMEOUT):
         super().__init__()
-        retry = Retry(total=3, backoff_factor=2, status_forcelist=(429, 502, 503, 504), allowed_methods=None,
+        self.timeout = timeout
+        # read=0: a request that timed out is not sent again (a write may have landed; a hang is a finding).
+        retry = Retry(total=3, read=0, backoff_factor=2, status_forcelist=(429, 502, 503, 504), allowed_methods=None,
                       respect_retry_after_header=True, raise_on_status=False)
         self.mount("http://", HTTPAdapter(max_retries=retry))
         self.mount("https://", HTTPAdapter(max_retries=retry))
@@ -48,5 +51,6 @@ class PoliteSession(requests.Session):
                 wait = 0
         if wait > 0:
             time.sleep(wait)
-        kwargs.setdefault("timeout", TIMEOUT)
+        asked = kwargs.get("timeout")
+        kwargs["timeout"] = min(asked, self.timeout) if isinstance(asked, int | float) else self.timeout
         return super().request(method, url, *args, **kwargs)
