@@ -20,7 +20,7 @@ PAGES = 4  # the walk's page size is chosen so a walk takes about this many page
 def search(travtus, target) -> tuple[dict, int]:
     """(a search matching at least two leases, how many it matches): TRAVTUS_SEARCH, else the document's example."""
     params = dict(parse_qsl(target.variable("TRAVTUS_SEARCH") or DOCUMENT_EXAMPLE))
-    response = travtus.leases({**params, "limit": 1})
+    response = travtus.leases(params)
     count = response.json()["pagination"]["count"] if response.status_code == 200 else 0
     if count < 2:
         too_few(target, f"{'&'.join(f'{k}={v}' for k, v in params.items())} matched {count} lease(s); "

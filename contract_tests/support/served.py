@@ -65,7 +65,8 @@ class ServedMock:
             if self.process.poll() is not None:
                 raise RuntimeError(f"mock-server exited early:\n{self.log_path.read_text()}")
             try:
-                if requests.get(self.root + "/", timeout=2).status_code == 200:
+                # /_sandbox/health, not /: with one API served at the root, / is that API's 404
+                if requests.get(self.root + "/_sandbox/health", timeout=2).status_code == 200:
                     return
             except requests.ConnectionError:
                 time.sleep(0.1)
