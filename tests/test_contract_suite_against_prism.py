@@ -39,9 +39,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def prism(tmp_path_factory):
     installed = subprocess.run([str(ROOT / "tools" / "ensure-node-tools")], capture_output=True, text=True, timeout=900)
-    if installed.returncode == 3 or not PRISM.exists():
+    if installed.returncode == 3 and not os.environ.get("CI"):  # as tests/test_postman.py: on CI it fails instead
         pytest.skip(f"Prism cannot be installed here: {installed.stderr.strip()[-300:]}")
-    assert installed.returncode == 0, installed.stderr[-2000:]
+    assert installed.returncode == 0 and PRISM.exists(), installed.stderr[-2000:]
     port = _free_port()
     log = tmp_path_factory.mktemp("prism") / "prism.log"
     with open(log, "wb") as out:
