@@ -17,12 +17,16 @@ from contract_tests.support.credentials import VARIABLES
 from contract_tests.support.served import ServedMock
 
 ROOT = Path(__file__).resolve().parents[1]
-ONLY = {  # the API's own variables (a partner's), a few scenarios, and the schemathesis layer on one operation
+# the API's own variables (a partner's); a few scenarios and the schemathesis layer on one operation; an optional
+# variable left unset and a scenario that waits for it
+ONLY = {
     "leasey": ({n: VARIABLES[n][1] for n in ("LEASEY_API_TOKEN", "LEASEY_COMPANY_ID", "LEASEY_COMPANY_PASSWORD")},
-               "GET /reports/showings", "incorrect_password or unknown_company or operation_meets"),
+               "GET /reports/showings", "incorrect_password or unknown_company or operation_meets",
+               ("LEASEY_OTHER_COMPANY_PASSWORD", "test_another_companys_password_does_not_open_a_company")),
     # Client credentials, not a token: the schemathesis layer must ask this API's own /oauth2/token for one.
     "travtus": ({n: VARIABLES[n][1] for n in ("TRAVTUS_CLIENT_ID", "TRAVTUS_CLIENT_SECRET")},
-                "GET /leases/", "unknown_bearer or no_matching_lease or operation_meets"),
+                "GET /leases/", "unknown_bearer or no_matching_lease or operation_meets",
+                ("TRAVTUS_EXPIRED_TOKEN", "test_expired_token_is_401_expired_token")),
 }
 OTHER_API_PATHS = {"leasey": ("/oauth2/token", "/leases"), "travtus": ("/reports", "/properties")}
 RUNS = [(api, where) for api in ONLY for where in ("prefix", "root")]
@@ -33,10 +37,11 @@ def make_contract(api: str, where: str, work: Path) -> tuple[subprocess.Complete
     (work / "mock").mkdir()
     mock = ServedMock(work / "mock", extra_args=() if where == "prefix" else ("--api", api))
     try:
-        variables, operation, scenarios = ONLY[api]
+        variables, operation, scenarios, (_, waiting) = ONLY[api]
         environment = {k: v for k, v in os.environ.items() if k not in VARIABLES and not k.startswith("MAKE")}
         base_url = f"{mock.root}/{api}" if where == "prefix" else mock.root
-        arguments = f"-p no:cacheprovider --rps 0 --examples 1 --report-dir {work} -k '{scenarios}'"
+        selection = f"{scenarios} or {waiting}"
+        arguments = f"-p no:cacheprovider --rps 0 --examples 1 --report-dir {work} -k '{selection}'"
         result = subprocess.run(["make", "--no-print-directory", "contract", f"BASE_URL={base_url}", f"API={api}",
                                  f"PYTEST_ARGS={arguments} --operation '{operation}'"],
                                 cwd=ROOT, capture_output=True, text=True, timeout=600, env={**environment, **variables})
@@ -68,3 +73,12 @@ def test_make_contract_for_one_api_never_contacts_the_other(runs, api, where):
     strays = [f"{e['method']} {e['path']}" for e in journal
               if e["api"] == other or e["path"].startswith(OTHER_API_PATHS[api])]
     assert journal and not strays, f"the {other} API was contacted: {strays[:5]}"
+
+
+@pytest.mark.parametrize("api", ONLY)
+def test_the_report_lists_what_a_missing_variable_left_unchecked(runs, api):
+    _, _, work = runs[(api, "prefix")]
+    name, waiting = ONLY[api][3]
+    report = (work / "contract-report.md").read_text()
+    section = report.split("## Left unchecked for want of a variable", 1)[1].split("\n## ", 1)[0]
+    assert f"`{name}`" in section and waiting in section, section

@@ -138,10 +138,14 @@ def run_suite(base_url: str, api: str, mode: str, selection: list[str], junit: P
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory):
+def work(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("drift-runs")
+
+
+@pytest.fixture(scope="module")
+def results(work, tmp_path_factory):
     """Every deviation run and every control run, RUNNERS at a time, each runner with a served mock of its own
     (runs that write must not change what a concurrent run reads)."""
-    work = tmp_path_factory.mktemp("drift-runs")
     mocks: queue.Queue[ServedMock] = queue.Queue()
 
     def on_a_mock(job):
@@ -189,6 +193,12 @@ def test_the_suite_reports_the_deviation(results, name, mode):
     code, failed, output = results[(name, mode)]
     assert code == 1, f"the suite passed (exit {code}) against a target with deviation {name!r}:\n{output}"
     assert any(expected(name, mode) in test for test in failed), f"{name} ({mode}): failures were {failed}"
+
+
+def test_the_report_says_what_an_accepted_refused_write_may_have_changed(results, work):
+    report = work / "foreign_put_answered_200-stage" / "contract-report.md"
+    section = report.read_text().split("## Refused writes the target accepted", 1)[1].split("\n## ", 1)[0]
+    assert "test_update_of_an_unknown_property_is_404" in section and "→ 200: may have changed property_id" in section
 
 
 @pytest.mark.parametrize("api, mode", sorted(CONTROLS))
