@@ -196,6 +196,13 @@ def test_property_leads_limit_out_of_range_is_400(leasey, limit):
     assert response.json()["message"] in ("limit must be between 1 and 500", "limit must be an integer")
 
 
+@pytest.mark.parametrize("limit", ["0", "501"])
+def test_property_leads_checks_the_token_before_limit(leasey, limit):
+    response = leasey.get("/properties/leads", {"company_id": leasey.company_id, "limit": limit})
+    assert response.status_code == 401
+    assert response.json() == {"error": "Unauthorized", "message": "Authentication token required"}
+
+
 def test_property_leads_filter_by_property_id(leasey):
     some = lead_list(leasey, limit=500).json()
     property_id = some[0]["Property_ID"]
