@@ -46,7 +46,11 @@ class ServedMock:
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, env=env,
                                         start_new_session=True)
-        self._wait_ready()
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()  # a server that never became ready is not left running
+            raise
 
     def _database_url(self) -> str:
         if test_engine() != "postgresql":
