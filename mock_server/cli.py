@@ -14,8 +14,8 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from . import limits
 from .app import API_NAMES, create_app
-from .sandbox import limits
 from .travtus.ratelimit import parse_setting
 
 
@@ -54,7 +54,7 @@ def is_loopback(host: str) -> bool:
 
 
 class JsonRequestLine(logging.Formatter):
-    """`--log-format json`: the request line of mock_server.sandbox.traffic as one JSON object, built from the
+    """`--log-format json`: the request line of mock_server.pipeline as one JSON object, built from the
     values that line is formatted from (masked there already: the same masking as the text line)."""
 
     FIELDS = ("client", "method", "path", "query", "status", "latency_ms", "who")  # traffic._log_line's arguments
@@ -154,7 +154,7 @@ def serve(args) -> int:
         "bind": f"{args.host}:{args.port}",
         "workers": workers,
         # gthread whose reads of a request are bounded in time (a slow client cannot hold a thread for ever)
-        "worker_class": "sync" if args.server == "gunicorn-sync" else "mock_server.sandbox.worker.SandboxWorker",
+        "worker_class": "sync" if args.server == "gunicorn-sync" else "mock_server.worker.SandboxWorker",
         "threads": args.threads,
         "accesslog": None,  # the app logs each request itself, with secrets masked
         "errorlog": "-",

@@ -20,7 +20,7 @@ from flask import Blueprint, Response, render_template, request, send_from_direc
 from .spec import load_yaml
 
 if TYPE_CHECKING:
-    from .app import Api
+    from .api import Api
 
 SWAGGER_UI_DIST = Path(str(files("flask_swagger_ui") / "dist"))
 

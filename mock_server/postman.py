@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .spec import load_yaml
 
 if TYPE_CHECKING:
-    from .app import Api
+    from .api import Api
     from .spec import Operation, Parameter
 
 SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"

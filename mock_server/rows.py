@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 
 class Rows:
-    """Sent as one body when it is small, streamed when it is not (mock_server/app.py), so a worker's memory
+    """Sent as one body when it is small, streamed when it is not (mock_server/responses.py), so a worker's memory
     does not grow with the row count."""
 
     def __init__(self, rows: Iterable[dict]):

@@ -11,8 +11,9 @@ import yaml
 from flask import Blueprint, Flask, Response, render_template, request
 
 from . import postman
-from .app import Api, _json_response, sandbox
+from .api import Api, sandbox
 from .docs import Credential, register_docs, sandbox_credentials, served_servers
+from .responses import json_response
 from .spec import load_yaml
 
 WEB = "web"  # mock_server/web: templates/ and static/, served at /_site (a prefix no API uses)
@@ -128,7 +129,7 @@ def _index_json(apis: dict[str, Api], control: Api | None) -> Response:
     }
     if control is not None:
         body["control"] = _links(control, root)
-    return _json_response(body, 200)
+    return json_response(body, 200)
 
 
 def _landing_page(apis: dict[str, Api], control: Api | None, credentials: dict[str, list[Credential]]) -> Response:

@@ -1,5 +1,5 @@
 """`mock-server --version`, and `serve --log-format json`: the request line as one JSON object, masked as the text
-line is (mock_server.sandbox.traffic writes the line; mock_server.cli formats it)."""
+line is (mock_server.pipeline writes the line; mock_server.cli formats it)."""
 
 from __future__ import annotations
 

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from contract_tests.support.served import ServedMock
+from mock_server import limits
 from mock_server.app import create_app
-from mock_server.sandbox import limits
 
 from . import raw_http
 

@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from contract_tests.support.served import ServedMock
-from mock_server.sandbox import limits
-from mock_server.sandbox.worker import TimedUnreader
+from mock_server import limits
+from mock_server.worker import TimedUnreader
 
 from . import raw_http
 

@@ -102,8 +102,8 @@ def test_the_self_check_samples_long_arrays_unless_full():
     """Long report bodies are checked on their first and last rows (SELF_CHECK=True) or on every row ("full")."""
     from flask import Response
 
-    from mock_server.app import _spec_violation
     from mock_server.record import close_record, open_record
+    from mock_server.selfcheck import spec_violation
 
     app = create_app({"DATABASE_URL": "sqlite://", "APIS": ("leasey",), "NOW": "2026-06-01T12:00:00"})
     client = app.test_client()
@@ -121,7 +121,7 @@ def test_the_self_check_samples_long_arrays_unless_full():
             with app.test_request_context():
                 record, token = open_record()
                 record.response_body = candidate
-                verdicts[mode, name] = _spec_violation(api, operation, Response(status=200))
+                verdicts[mode, name] = spec_violation(api, operation, Response(status=200))
                 close_record(token)
     assert verdicts[True, "middle"] is None and verdicts[True, "clean"] is None
     assert "Bedrooms" in verdicts[True, "first"] and "sample" in verdicts[True, "first"]

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from flask import request
 
-from .. import jsonbody
-from . import Control, errors, limits
+from .. import jsonbody, limits
+from . import Control, errors
 from .state import NotFound
 
 NO_CONTENT = ({}, 204)
@@ -20,7 +20,7 @@ def _control(call) -> Control:
 
 def _body(call, required: bool = True) -> dict:
     """The JSON body, validated against the operation's schema (the first problem answers 400)."""
-    raw = limits.read_body(request)  # over the body limit: 413 (app.py)
+    raw = limits.read_body(request)  # over the body limit: 413 (mock_server/api.py)
     if not raw:
         if required:
             raise errors.invalid("A JSON body is required")

@@ -3,7 +3,7 @@
 Every limit is documented in the three specs (each operation's 400, 408, 413, 414 and 431) and in FIDELITY.md,
 Hardening. The body limit is enforced by Flask (MAX_CONTENT_LENGTH: a Content-Length over it is refused before
 anything is read, a chunked body as soon as it passes it); the request line, the header and the time limits by
-the gunicorn worker (mock_server/sandbox/worker.py), which answers them in the same JSON shapes.
+the gunicorn worker (mock_server/worker.py), which answers them in the same JSON shapes.
 """
 
 from __future__ import annotations

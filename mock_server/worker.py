@@ -24,6 +24,8 @@ from gunicorn.http.unreader import SocketUnreader
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from . import limits
+from .api import is_control_path, refusal
+from .responses import dump_json
 
 access_log = logging.getLogger("mock_server.access")
 
@@ -174,11 +176,9 @@ class SandboxWorker(ThreadWorker):
     def _refuse(self, sock, addr, request: Request | None, status: int, message: str) -> None:
         """Answer in the JSON shape of the API the request's path is under, then close (gunicorn's own answer is an
         HTML page)."""
-        from ..app import CONTROL_PREFIX, dump_json, refusal
-
         method, path = target_of(request)
         body, headers = refusal(self.wsgi, path, status, message)
-        if path is None or not (path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")):
+        if path is None or not is_control_path(path):
             headers = {**headers, "Access-Control-Allow-Origin": "*"}  # as the app answers the partner APIs
         data = dump_json(body)
         head = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}", "Connection: close",

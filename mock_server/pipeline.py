@@ -16,14 +16,14 @@ from datetime import UTC, datetime
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
-from .. import jsonbody
-from ..record import NO_BODY, close_record, current, open_record
-from . import errors as control_errors
-from . import limits, masking, origin
-from .faults import HEADER, Action, HeaderError, drop_connection, parse_header
-from .journal import Pending
+from . import jsonbody, limits
+from .api import CONTROL_NAME, sandbox
+from .record import NO_BODY, close_record, current, open_record
+from .sandbox import errors as control_errors
+from .sandbox import masking, origin
+from .sandbox.faults import HEADER, Action, HeaderError, drop_connection, parse_header
+from .sandbox.journal import Pending
 
-CONTROL = "sandbox"
 OPEN_ENDPOINTS = frozenset({"sandbox./health"})
 EXPIRY_SWEEP_SECONDS = 60
 _ASCII_INTEGER = re.compile(r"-?[0-9]+")
@@ -37,13 +37,13 @@ def install(app: Flask) -> None:
     app.teardown_request(_teardown)
 
 
-def _open(sandbox) -> None:
+def _open(state) -> None:
     """The request's record, its one read of the shared state, its one moment on the sandbox clock."""
     record, token = open_record()
     scope = ExitStack()
     scope.callback(close_record, token)
-    scope.enter_context(sandbox.store.pinned())
-    scope.enter_context(sandbox.clock.pinned())
+    scope.enter_context(state.store.pinned())
+    scope.enter_context(state.clock.pinned())
     g.scope = scope
     return record
 
@@ -54,18 +54,14 @@ def _teardown(_error=None) -> None:
         scope.close()
 
 
-def _sandbox():
-    return current_app.extensions["sandbox"]
-
-
 def _partner_api():
-    return _sandbox().apis.get(request.blueprint or "")
+    return sandbox().apis.get(request.blueprint or "")
 
 
 def _before():
-    sandbox = _sandbox()
-    record = _open(sandbox)
-    if request.blueprint == CONTROL:
+    state = sandbox()
+    record = _open(state)
+    if request.blueprint == CONTROL_NAME:
         if request.endpoint not in OPEN_ENDPOINTS:  # (health: load balancers probe it by any name; no state)
             origin.check(current_app.extensions["sandbox.hosts"], request)
         _require_admin_token()
@@ -76,10 +72,10 @@ def _before():
     record.api = api
     try:
         limits.read_body(request)  # kept for the journal; form parsing reads the cached copy
-    except HTTPException:  # too large, too slow, ended early or malformed: answered in app.py, not read again
+    except HTTPException:  # too large, too slow, ended early or malformed: answered in api.py, not read again
         g.body_unread = True
         raise
-    control = sandbox.control.backend
+    control = state.control.backend
     _sweep_idle_tenants(control)
     action = _fault_action(api, control)
     if action is None:
@@ -183,9 +179,9 @@ def _after(response: Response) -> Response:
     company_id, client_id = record.company_id, record.client_id
     status = 0 if record.dropped else response.status_code
     if api is not None:
-        sandbox = _sandbox()
-        control = sandbox.control.backend
-        _journal(control, sandbox.clock, api.name, status, latency_ms, response, record)
+        state = sandbox()
+        control = state.control.backend
+        _journal(control, state.clock, api.name, status, latency_ms, response, record)
         tenant_id = f"leasey-{company_id}" if company_id is not None else client_id
         if tenant_id is not None and status < 400:
             control.tenants.touch(tenant_id)
