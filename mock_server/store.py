@@ -57,6 +57,15 @@ state_version = Table(
     Column("version", Integer, nullable=False),
 )
 
+# Travtus rate-limit token buckets (mock_server/travtus/ratelimit.py): runtime state every worker shares.
+rate_buckets = Table(
+    "sbx_rate_buckets", runtime_metadata,
+    Column("kind", Text, primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("updated", Float, nullable=False),  # Unix time of the last refill
+)
+
 # --- Leasey -----------------------------------------------------------------------------------
 
 companies = Table(

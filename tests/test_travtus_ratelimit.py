@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from mock_server.app import create_app
-from mock_server.sandbox.tables import control_metadata
 from mock_server.store import Store
 from mock_server.travtus.ratelimit import DOCUMENTED, Limit, SharedRateLimiter, parse_setting
 
@@ -20,7 +19,7 @@ def make_client(setting):
 
 def new_store() -> Store:
     store = Store("sqlite://")
-    control_metadata.create_all(store.engine)
+    store.create_all()
     return store
 
 

@@ -53,12 +53,3 @@ tenants = Table(
     Column("created_at", DateTime, nullable=False),
     Column("last_used_at", DateTime, nullable=False),
 )
-
-# Travtus rate-limit token buckets (mock_server/travtus/ratelimit.py): runtime state shared by every worker.
-rate_buckets = Table(
-    "sbx_rate_buckets", control_metadata,
-    Column("kind", Text, primary_key=True),
-    Column("key", Text, primary_key=True),
-    Column("tokens", Float, nullable=False),
-    Column("updated", Float, nullable=False),  # Unix time of the last refill
-)

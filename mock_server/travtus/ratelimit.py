@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, delete, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..sandbox.tables import rate_buckets
-from ..store import Store
+from ..store import Store, rate_buckets
 
 
 @dataclass(frozen=True)
