@@ -1,7 +1,7 @@
 """Travtus's errors: `{"error": {"type", "message"}}` on the lease endpoints, RFC 6749 §5.2 on the token endpoint.
 
 Messages marked (doc) are word for word from the Find Leases page (travtus-leases-api.txt) or the public docs'
-auth-error table; the others are sandbox wording for cases the docs do not cover (FIDELITY-travtus.md).
+auth-error table; the others are sandbox wording for cases the docs do not cover (FIDELITY.md, Travtus API).
 """
 
 from __future__ import annotations

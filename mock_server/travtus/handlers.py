@@ -1,6 +1,6 @@
 """Travtus handlers, one per operationId: read the request through the spec, call the backend, serialise.
 
-Find Leases checks, in this order (FIDELITY-travtus.md): rate limit (when on), authorization, each parameter's
+Find Leases checks, in this order (FIDELITY.md, Travtus API): rate limit (when on), authorization, each parameter's
 validity in the spec's order, at least one search parameter, then the group-identifier conflict.
 """
 
