@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select
 
-from . import store as t
+from . import store as tables
 
 # Ids: the last 100 of the company's own id blocks (the generator's are base + company id * 10,000, 10,000 each,
 # filled from the start), so they meet neither another company's rows nor a portfolio of up to 9,900 rows.
@@ -35,8 +35,9 @@ def load_dated(connection, company: dict) -> None:
     if not dated:
         return
     cid = company["id"]
+    properties = tables.properties.c
     property_ids = connection.execute(
-        select(t.properties.c.id).where(t.properties.c.company_id == cid).order_by(t.properties.c.id)).scalars().all()
+        select(properties.id).where(properties.company_id == cid).order_by(properties.id)).scalars().all()
     person_ids, lead_ids, showing_ids = (iter(dated_ids(cid, base)) for base in (PERSONS, LEADS, SHOWINGS))
     people, leads, applications = [], [], []
     for row in dated.get("leads", []):
@@ -61,6 +62,7 @@ def load_dated(connection, company: dict) -> None:
                          "lead_id": lead["id"], "team_member_id": row["team_member_id"], "starts_at": starts,
                          "ends_at": _at(row.get("ends_at")) or starts + timedelta(minutes=SHOWING_MINUTES),
                          "status": row["status"], "feedback": row.get("feedback")})
-    for table, rows in ((t.persons, people), (t.leads, leads), (t.applications, applications), (t.showings, showings)):
+    for table, rows in ((tables.persons, people), (tables.leads, leads), (tables.applications, applications),
+                        (tables.showings, showings)):
         if rows:
             connection.execute(insert(table), rows)

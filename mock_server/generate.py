@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import func, insert, select
 
-from . import store as t
+from . import store as tables
 from .leasey import fixtures as leasey_fixtures
 from .leasey.catalog import Catalog
 from .spec import Spec
@@ -120,8 +120,8 @@ class Writer:
         self.connection = store.engine.connect()
         if self.sqlite:  # outside any transaction (SQLite ignores foreign_keys inside one)
             self._pragmas("foreign_keys=OFF", "synchronous=OFF", "cache_size=-262144", "temp_store=MEMORY")
-        self.buffers: dict[t.Table, list[dict]] = {}
-        self.order = {table: index for index, table in enumerate(t.metadata.sorted_tables)}
+        self.buffers: dict[tables.Table, list[dict]] = {}
+        self.order = {table: index for index, table in enumerate(tables.metadata.sorted_tables)}
         self.bar = None
 
     def next_id(self, column, floor: int = FLOOR) -> int:
@@ -199,10 +199,10 @@ class LeaseyCompany:
 
     def generate(self, n_properties: int, n_leads: int, n_showings: int) -> dict:
         w, rng = self.w, self.rng
-        cid = w.next_id(t.companies.c.id, COMPANY_FLOOR)
+        cid = w.next_id(tables.companies.c.id, COMPANY_FLOOR)
         password = f"generated-{rng.getrandbits(64):016x}"
         market_rent = True
-        w.add(t.companies, {
+        w.add(tables.companies, {
             "id": cid, "name": f"Generated Property Group {cid}", "api_password": password, "country": "Canada",
             "daily_rate": 4.0, "market_rent_enabled": market_rent, "use_custom_application_link": False,
             "rental_application_url": None})
@@ -225,26 +225,27 @@ class LeaseyCompany:
     def _next_person_id(self) -> int:
         """Users, team members and lead persons share one person-id space (as the API's _next_person_id reads)."""
         w = self.w
-        return max(w.next_id(t.users.c.person_id), w.next_id(t.team_members.c.person_id), w.next_id(t.persons.c.id))
+        return max(w.next_id(tables.users.c.person_id), w.next_id(tables.team_members.c.person_id),
+                   w.next_id(tables.persons.c.id))
 
     def _people(self, cid: int, n_members: int) -> None:
         w, rng, data = self.w, self.rng, self.data
-        roles = w.scalars(select(t.roles.c.id).order_by(t.roles.c.id)) or [None]
+        roles = w.scalars(select(tables.roles.c.id).order_by(tables.roles.c.id)) or [None]
         zones = sorted({m["timezone"] for c in data["companies"] for m in c["team_members"] if m.get("timezone")})
-        user_id = w.next_id(t.users.c.id)
-        member_id = w.next_id(t.team_members.c.id)
+        user_id = w.next_id(tables.users.c.id)
+        member_id = w.next_id(tables.team_members.c.id)
         domain = f"generated{cid}.example"
         self.primary_admin = user_id
         self.members = []
         for index in range(n_members + 1):  # user 0 is the primary admin, without a team-member record
             first, last = rng.choice(data["first_names"]), rng.choice(data["last_names"])
             email = f"{first}.{last}.{index}@{domain}".lower()
-            w.add(t.users, {"id": user_id + index, "company_id": cid, "person_id": next(self.person_ids),
-                            "first_name": first, "last_name": last, "email": email,
-                            "phone": f"416555{index:04d}", "is_admin": index < 3, "is_primary_admin": index == 0})
+            w.add(tables.users, {"id": user_id + index, "company_id": cid, "person_id": next(self.person_ids),
+                                 "first_name": first, "last_name": last, "email": email,
+                                 "phone": f"416555{index:04d}", "is_admin": index < 3, "is_primary_admin": index == 0})
             if index == 0:
                 continue
-            w.add(t.team_members, {
+            w.add(tables.team_members, {
                 "id": member_id + index - 1, "company_id": cid, "user_id": user_id + index,
                 "person_id": next(self.person_ids), "email": email, "first_name": first, "last_name": last,
                 "role_id": roles[index % len(roles)], "is_admin": index < 3, "timezone": rng.choice(zones)})
@@ -253,7 +254,7 @@ class LeaseyCompany:
     def _buildings(self, cid: int, count: int) -> list[dict]:
         w, rng, data = self.w, self.rng, self.data
         amenity_ids = self.catalog.enum("BuildingAmenityId")
-        first_id = w.next_id(t.buildings.c.id)
+        first_id = w.next_id(tables.buildings.c.id)
         buildings = []
         for index in range(count):
             city = rng.choice(data["cities"])
@@ -265,18 +266,18 @@ class LeaseyCompany:
                 "latitude": round(city["latitude"] + rng.uniform(-0.05, 0.05), 6),
                 "longitude": round(city["longitude"] + rng.uniform(-0.05, 0.05), 6), "suites": 0}
             buildings.append(building)
-            w.add(t.buildings, {"id": building["id"], "company_id": cid, "name": building["name"],
-                                "number_of_units": PROPERTIES_PER_BUILDING + rng.randint(0, 80)})
+            w.add(tables.buildings, {"id": building["id"], "company_id": cid, "name": building["name"],
+                                     "number_of_units": PROPERTIES_PER_BUILDING + rng.randint(0, 80)})
             for amenity in rng.sample(amenity_ids, rng.randint(1, 5)):
-                w.add(t.building_amenities, {"building_id": building["id"], "amenity_id": amenity,
-                                             "value": rng.choice([1, 1, 1, 2])})
+                w.add(tables.building_amenities, {"building_id": building["id"], "amenity_id": amenity,
+                                                  "value": rng.choice([1, 1, 1, 2])})
         return buildings
 
     def _properties(self, cid: int, count: int, buildings: list[dict], market_rent: bool) -> list[tuple]:
         """Like the fixture portfolio: 4 in 5 units in buildings, the rest houses; 1 in 7 archived. Returns
         (id, created_at) per property for the leads."""
         w, rng, data, catalog, today = self.w, self.rng, self.data, self.catalog, self.today
-        first_id, first_unit = w.next_id(t.properties.c.id), w.next_id(t.properties.c.unit_id)
+        first_id, first_unit = w.next_id(tables.properties.c.id), w.next_id(tables.properties.c.unit_id)
         feature_ids, restriction_ids = catalog.enum("FeatureId"), catalog.enum("RestrictionId")
         unit_types, renewals = catalog.enum("UnitType"), catalog.enum("RenewalFrequency")
         furnishing, storage = catalog.enum("Furnishing"), catalog.enum("StorageAvailable")
@@ -303,7 +304,7 @@ class LeaseyCompany:
             listed = today - timedelta(days=rng.randint(3, 700))
             created = datetime.combine(listed, datetime.min.time()) + timedelta(hours=9)
             result.append((pid, created))
-            w.add(t.properties, {
+            w.add(tables.properties, {
                 "id": pid, "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "unit_id": first_unit + index,
                 "company_id": cid, "building_id": building["id"] if building else None, "floorplan_id": None,
                 "owner_user_id": self.primary_admin, "slug": slug, "name": name, "suite_unit": suite, **place,
@@ -326,21 +327,21 @@ class LeaseyCompany:
                 "marketing_end": listed + timedelta(days=rng.randint(10, 90)) if archived else None,
                 "created_at": created, "updated_at": created})
             for feature_id in rng.sample(feature_ids, rng.randint(2, 9)):
-                w.add(t.property_features, {"property_id": pid, "feature_id": feature_id,
-                                            "value": rng.choice([1, 1, 2])})
+                w.add(tables.property_features, {"property_id": pid, "feature_id": feature_id,
+                                                 "value": rng.choice([1, 1, 2])})
             for position in range(rng.randint(0 if index % 6 == 0 else 1, 12)):
-                w.add(t.property_photos, {"property_id": pid, "position": position,
-                                          "url": f"https://cdn.sandbox.leasey.example/{cid}/{slug}/{position + 1}.jpg"})
+                w.add(tables.property_photos, {"property_id": pid, "position": position,
+                                               "url": f"https://cdn.sandbox.leasey.example/{cid}/{slug}/{position + 1}.jpg"})
             for restriction in rng.sample(restriction_ids, rng.randint(0, 3)):
-                w.add(t.property_restrictions, {"property_id": pid, "restriction_id": restriction})
+                w.add(tables.property_restrictions, {"property_id": pid, "restriction_id": restriction})
             if not archived:
                 for marketplace in rng.sample(free_marketplaces, rng.randint(0 if index % 4 == 3 else 1,
                                                                              min(4, len(free_marketplaces)))):
-                    w.add(t.property_marketplaces, {"property_id": pid, "marketplace": marketplace, "enabled": True})
+                    w.add(tables.property_marketplaces, {"property_id": pid, "marketplace": marketplace, "enabled": True})
             for member_id in rng.sample(self.members, min(len(self.members), rng.randint(1, 2))):
-                w.add(t.property_team_members, {"property_id": pid, "team_member_id": member_id})
+                w.add(tables.property_team_members, {"property_id": pid, "team_member_id": member_id})
             for start, days in self._leases(index, archived):
-                w.add(t.leases, {"property_id": pid, "start_date": start, "end_date": start + timedelta(days=days)})
+                w.add(tables.leases, {"property_id": pid, "start_date": start, "end_date": start + timedelta(days=days)})
             w.tick()
         return result
 
@@ -361,7 +362,7 @@ class LeaseyCompany:
         w, rng, data, now = self.w, self.rng, self.data, self.now
         statuses = self.catalog.enum("ApplicationStatus")
         weights = [50, 12, 10, 8, 6, 14][:len(statuses)] + [10] * max(0, len(statuses) - 6)
-        first_id, first_application = w.next_id(t.leads.c.id), w.next_id(t.applications.c.id)
+        first_id, first_application = w.next_id(tables.leads.c.id), w.next_id(tables.applications.c.id)
         window_start = now - timedelta(days=730)
         window_seconds = int((now - window_start).total_seconds())
         ids, property_ids, created_ats = [], [], []
@@ -370,20 +371,20 @@ class LeaseyCompany:
         for index in range(count):
             lead_id, person_id = first_id + index, next(self.person_ids)
             first, last = rng.choice(data["first_names"]), rng.choice(data["last_names"])
-            w.add(t.persons, {
+            w.add(tables.persons, {
                 "id": person_id, "company_id": cid, "first_name": first, "last_name": last,
                 "email": f"{first}.{last}.{person_id}@mail.example".lower() if rng.random() > 0.05 else None,
                 "phone": f"+1{rng.randint(2000000000, 9999999999)}" if rng.random() > 0.1 else None})
             pid, _listed = properties[rng.randrange(len(properties))]
             created = window_start + timedelta(seconds=rng.randint(0, window_seconds))
-            w.add(t.leads, {"id": lead_id, "company_id": cid, "property_id": pid, "person_id": person_id,
-                            "source": rng.choice(data["lead_sources"]),
-                            "note": rng.choice(data["lead_notes"]) if rng.random() < 0.3 else None,
-                            "created_at": created})
+            w.add(tables.leads, {"id": lead_id, "company_id": cid, "property_id": pid, "person_id": person_id,
+                                 "source": rng.choice(data["lead_sources"]),
+                                 "note": rng.choice(data["lead_notes"]) if rng.random() < 0.3 else None,
+                                 "created_at": created})
             status = rng.choices(statuses, weights=weights)[0]
             sent = created + timedelta(hours=rng.randint(1, 72)) if status != statuses[0] else None
             received = sent + timedelta(hours=rng.randint(2, 96)) if sent and status not in statuses[:2] else None
-            w.add(t.applications, {
+            w.add(tables.applications, {
                 "id": first_application + index, "lead_id": lead_id, "applicant_id": person_id, "status": status,
                 "rating": rng.randint(0, 5) if received else None,
                 "tenancy_application_status": rng.choice(data["tenancy_application_statuses"]) if received else None,
@@ -405,7 +406,7 @@ class LeaseyCompany:
         if not lead_ids or not self.members:
             return
         statuses = self.catalog.enum("ShowingStatus")
-        first_id = w.next_id(t.showings.c.id)
+        first_id = w.next_id(tables.showings.c.id)
         for index in range(count):
             k = rng.randrange(len(lead_ids))
             day = created_ats[k] + timedelta(days=rng.randint(1, 21))
@@ -415,7 +416,7 @@ class LeaseyCompany:
             status = statuses[index % len(statuses)]
             if upcoming and status == "Disqualified":
                 status = "Scheduled"
-            w.add(t.showings, {
+            w.add(tables.showings, {
                 "id": first_id + index, "company_id": cid, "property_id": property_ids[k], "lead_id": lead_ids[k],
                 "team_member_id": rng.choice(self.members), "starts_at": start,
                 "ends_at": start + timedelta(minutes=30), "status": status,
@@ -458,25 +459,25 @@ class TravtusClient(Plan):
 
     def generate(self, n_leases: int) -> dict:
         w, rng, data = self.w, self.rng, self.data
-        taken = set(w.scalars(select(t.trv_clients.c.client_id)))
+        taken = set(w.scalars(select(tables.trv_clients.c.client_id)))
         number = 1
         while f"generated-client-{number}" in taken:
             number += 1
         client_id = f"generated-client-{number}"
         self.prefix = prefix = f"gen{number}"
         secret = f"generated-secret-{rng.getrandbits(64):016x}"
-        w.add(t.trv_clients, {"client_id": client_id, "client_secret": secret,
-                              "name": f"Generated client {number} ({n_leases:,} leases)"})
+        w.add(tables.trv_clients, {"client_id": client_id, "client_secret": secret,
+                                   "name": f"Generated client {number} ({n_leases:,} leases)"})
         n_groups = max(1, -(-n_leases // LEASES_PER_TRAVTUS_GROUP))
         groups = [f"{prefix}-group-{g}" for g in range(1, n_groups + 1)]
         templates = list(data["buildings"].values())
         for g, group_id in enumerate(groups, start=1):
-            w.add(t.trv_groups, {"id": group_id, "external_ref": f"{prefix}-community-{g}",
-                                 "name": f"Generated Communities {number}.{g}", "client_id": client_id})
-            w.add(t.trv_persons, {"id": f"{prefix}-landlord-{g}", "group_id": group_id,
-                                  "external_ref": f"{prefix.upper()}-LL-{g}", "first_name": f"Landlord {number}.{g}",
-                                  "last_name": "LLC", "email_address": f"leasing-{g}@{prefix}.example",
-                                  "phone_number": None, "is_landlord": True})
+            w.add(tables.trv_groups, {"id": group_id, "external_ref": f"{prefix}-community-{g}",
+                                      "name": f"Generated Communities {number}.{g}", "client_id": client_id})
+            w.add(tables.trv_persons, {"id": f"{prefix}-landlord-{g}", "group_id": group_id,
+                                       "external_ref": f"{prefix.upper()}-LL-{g}", "first_name": f"Landlord {number}.{g}",
+                                       "last_name": "LLC", "email_address": f"leasing-{g}@{prefix}.example",
+                                       "phone_number": None, "is_landlord": True})
         w.flush()
         w.progress(f"{client_id}: units and leases", n_leases)
         plan = data["generated"]
@@ -501,20 +502,20 @@ class TravtusClient(Plan):
                 if len(leases) >= n_leases:
                     break
             for unit in self.units:
-                w.add(t.trv_units, unit)
+                w.add(tables.trv_units, unit)
             for person in self.persons:
-                w.add(t.trv_persons, person)
+                w.add(tables.trv_persons, person)
         w.flush()
         leases.sort(key=lambda lease: lease["start_date"])  # seq order = creation order, as in the fixtures
-        first_seq = w.next_id(t.trv_leases.c.seq, 0)
+        first_seq = w.next_id(tables.trv_leases.c.seq, 0)
         w.progress(f"{client_id}: writing leases", len(leases))
         for offset, lease in enumerate(leases):
             seq = first_seq + offset
             tenants = lease.pop("tenants")
             lease.update(seq=seq, identifier=f"{prefix}-lease-{offset + 1}")
-            w.add(t.trv_leases, lease)
+            w.add(tables.trv_leases, lease)
             for position, person_id in enumerate(tenants):
-                w.add(t.trv_lease_tenants, {"lease_seq": seq, "person_id": person_id, "position": position})
+                w.add(tables.trv_lease_tenants, {"lease_seq": seq, "person_id": person_id, "position": position})
             w.tick()
         w.flush()
         return {"client_id": client_id, "client_secret": secret, "groups": groups, "leases": len(leases),

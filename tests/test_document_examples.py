@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from mock_server import store as t
+from mock_server import store as tables
 from mock_server.app import create_app
 from mock_server.dated_fixtures import SHOWINGS, dated_ids
 
@@ -39,8 +39,8 @@ CLOCKS = {"real time": None, "2031": "2031-06-01T12:00:00"}
 def dated_rows(app) -> int:
     ids = dated_ids(123, SHOWINGS)
     with app.extensions["sandbox"].store.connect() as connection:  # (the in-memory database is shared: locked)
-        return connection.execute(select(func.count()).select_from(t.showings)
-                                  .where(t.showings.c.id.between(ids.start, ids.stop - 1))).scalar()
+        return connection.execute(select(func.count()).select_from(tables.showings)
+                                  .where(tables.showings.c.id.between(ids.start, ids.stop - 1))).scalar()
 
 
 @pytest.fixture(scope="module", params=list(CLOCKS))

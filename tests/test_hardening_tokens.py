@@ -11,7 +11,7 @@ import jwt
 import pytest
 import sqlalchemy as sa
 
-from mock_server import store as t
+from mock_server import store as tables
 from mock_server.app import create_app
 from mock_server.travtus.models import NOT_BEFORE_SETTING, SIGNING_KEY_SETTING
 
@@ -51,7 +51,7 @@ def setting(app, key):
 
 def token_rows(app) -> int:
     with app.extensions["sandbox"].store.connect() as connection:
-        return connection.execute(sa.select(sa.func.count()).select_from(t.trv_tokens)).scalar()
+        return connection.execute(sa.select(sa.func.count()).select_from(tables.trv_tokens)).scalar()
 
 
 def test_an_issued_token_is_a_jwt_signed_with_the_databases_key_carrying_what_authorization_needs(app, client):
@@ -150,8 +150,8 @@ def test_two_processes_on_one_database_share_the_key_and_the_revocations(tmp_pat
 
 def test_rows_of_tokens_issued_before_signing_are_purged(app, client):
     with app.extensions["sandbox"].store.begin() as connection:
-        connection.execute(t.trv_tokens.insert().values(token="legacy.issued.token", client_id=CLIENT,
-                                                        group_ids=["group-1"], always_expired=False))
+        connection.execute(tables.trv_tokens.insert().values(token="legacy.issued.token", client_id=CLIENT,
+                                                             group_ids=["group-1"], always_expired=False))
     assert token_rows(app) == 4
     token(client)  # the first signed token makes the key, and drops the rows
     assert token_rows(app) == 3

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert
 
 from .. import digests
-from .. import store as t
+from .. import store as tables
 from ..dated_fixtures import load_dated
 from ..spec import Spec
 from .catalog import Catalog
@@ -21,9 +21,9 @@ from .catalog import Catalog
 
 def load(connection, now: datetime, data: dict, spec: Spec) -> None:
     catalog = Catalog(spec)
-    connection.execute(insert(t.settings), [{"key": "leasey_api_token",
-                                             "value": digests.api_token_setting(data["api_token"])}])
-    connection.execute(insert(t.roles), [{"id": k, "name": v} for k, v in data["roles"].items()])
+    connection.execute(insert(tables.settings), [{"key": "leasey_api_token",
+                                                  "value": digests.api_token_setting(data["api_token"])}])
+    connection.execute(insert(tables.roles), [{"id": k, "name": v} for k, v in data["roles"].items()])
     for company in data["companies"]:
         load_company(connection, now, data, catalog, company)
 
@@ -32,13 +32,13 @@ def load_company(connection, now: datetime, data: dict, catalog: Catalog, compan
     """Insert one company and its generated portfolio. Ids are derived from the company id, so a
     company can be reloaded alone without touching the others."""
     cid = company["id"]
-    connection.execute(insert(t.companies).values(
+    connection.execute(insert(tables.companies).values(
         id=cid, name=company["name"], api_password=company["password"], country="Canada",
         daily_rate=company["daily_rate"], market_rent_enabled=company["market_rent_enabled"],
         use_custom_application_link=False, rental_application_url=None))
     person_ids = _ids(cid, 5_000_000)
     for user in company["users"]:
-        connection.execute(insert(t.users).values(
+        connection.execute(insert(tables.users).values(
             id=user["id"], company_id=cid, person_id=next(person_ids), first_name=user["first_name"],
             last_name=user["last_name"], email=user["email"], phone=user.get("phone"),
             is_admin=user.get("is_admin", False), is_primary_admin=user.get("is_primary_admin", False)))
@@ -47,22 +47,22 @@ def load_company(connection, now: datetime, data: dict, catalog: Catalog, compan
         user_id = member.get("user_id")
         if user_id is None:  # a team member is always backed by a platform user
             user_id = next(user_ids)
-            connection.execute(insert(t.users).values(
+            connection.execute(insert(tables.users).values(
                 id=user_id, company_id=cid, person_id=next(person_ids), first_name=member["first_name"],
                 last_name=member["last_name"], email=member["email"], is_admin=member.get("is_admin", False),
                 is_primary_admin=False))
-        connection.execute(insert(t.team_members).values(
+        connection.execute(insert(tables.team_members).values(
             id=member["id"], company_id=cid, user_id=user_id, person_id=next(person_ids),
             email=member["email"], first_name=member["first_name"], last_name=member["last_name"],
             role_id=member.get("role_id"), is_admin=member.get("is_admin", False),
             timezone=member.get("timezone")))
     for building in company["buildings"]:
-        connection.execute(insert(t.buildings).values(
+        connection.execute(insert(tables.buildings).values(
             id=building["id"], company_id=cid, name=building["name"],
             number_of_units=building["number_of_units"]))
         amenities = building.get("amenities", {})
         if amenities:
-            connection.execute(insert(t.building_amenities), [
+            connection.execute(insert(tables.building_amenities), [
                 {"building_id": building["id"], "amenity_id": int(k), "value": v} for k, v in amenities.items()])
     _generate_portfolio(connection, now, data, catalog, company)
     load_dated(connection, company)  # rows at the document's example dates (mock_server/dated_fixtures.py)
@@ -170,10 +170,10 @@ def _generate_portfolio(connection, now: datetime, data: dict, catalog: Catalog,
 
     if not property_rows:  # a company with no portfolio (a tenant may ask for none)
         return
-    connection.execute(insert(t.properties), property_rows)
-    for table, rows in ((t.property_features, feature_rows), (t.property_photos, photo_rows),
-                        (t.property_restrictions, restriction_rows), (t.property_marketplaces, market_rows),
-                        (t.property_team_members, team_rows), (t.leases, lease_rows)):
+    connection.execute(insert(tables.properties), property_rows)
+    for table, rows in ((tables.property_features, feature_rows), (tables.property_photos, photo_rows),
+                        (tables.property_restrictions, restriction_rows), (tables.property_marketplaces, market_rows),
+                        (tables.property_team_members, team_rows), (tables.leases, lease_rows)):
         if rows:
             connection.execute(insert(table), rows)
     _generate_leads_and_showings(connection, now, data, catalog, company, property_rows, rng)
@@ -214,9 +214,9 @@ def _generate_leads_and_showings(connection, now, data, catalog, company, proper
         })
     if not lead_rows:  # showings are booked by leads: none without them
         return
-    connection.execute(insert(t.persons), people)
-    connection.execute(insert(t.leads), lead_rows)
-    connection.execute(insert(t.applications), application_rows)
+    connection.execute(insert(tables.persons), people)
+    connection.execute(insert(tables.leads), lead_rows)
+    connection.execute(insert(tables.applications), application_rows)
 
     member_ids = [m["id"] for m in company["team_members"]]
     if not member_ids or not plan["showings"]:
@@ -244,5 +244,5 @@ def _generate_leads_and_showings(connection, now, data, catalog, company, proper
             "status": status,
             "feedback": rng.choice(data["showing_feedback"]) if not upcoming and status == "Confirmed" else None,
         })
-    connection.execute(insert(t.showings), rows)
+    connection.execute(insert(tables.showings), rows)
 

@@ -12,7 +12,7 @@ from zoneinfo import available_timezones
 
 from sqlalchemy import delete, func, insert, select, update
 
-from .. import store as t
+from .. import store as tables
 from . import errors
 from .catalog import Catalog
 from .validation import property_errors
@@ -44,13 +44,13 @@ class ListingWriter:
             building_id, floorplan_id = self._building(connection, company, data, values, existing=None)
             taken = self._slugs_like(connection, company, self.catalog.slug_base(values["name"], values.get("suite_unit")))
             slug = self.catalog.slug(values["name"], values.get("suite_unit"), taken)
-            property_id = connection.execute(insert(t.properties).values(
+            property_id = connection.execute(insert(tables.properties).values(
                 uuid=str(uuid.uuid4()), unit_id=self._next_unit_id(connection), company_id=company.id,
                 building_id=building_id, floorplan_id=floorplan_id,
                 owner_user_id=self._owner(connection, company, data.get("owner_user_id")),
                 slug=slug, status="Active", marketing_start=now.date(), marketing_end=None,
                 created_at=now, updated_at=now, **values)).inserted_primary_key[0]
-            row = connection.execute(select(t.properties).where(t.properties.c.id == property_id)).one()
+            row = connection.execute(select(tables.properties).where(tables.properties.c.id == property_id)).one()
             result = {"success": True, "message": "Property created successfully.", "property_id": row.uuid,
                       "url_slug": row.slug}
             result.update(self._collections(connection, company, row, data, now))
@@ -62,19 +62,19 @@ class ListingWriter:
         # By prefix with substr, not LIKE: LIKE would make a pattern of the name, and SQLite refuses a pattern
         # over 50,000 bytes (a long name answered 500). Not a range either: in a non-C collation (PostgreSQL)
         # '-' does not sort bytewise. Slugs are ASCII, so substr's characters are bytes; names are not capped.
-        slugs, prefix = t.properties.c.slug, f"{base}-"
-        query = select(slugs).where(t.properties.c.company_id == company.id,
+        slugs, prefix = tables.properties.c.slug, f"{base}-"
+        query = select(slugs).where(tables.properties.c.company_id == company.id,
                                     (slugs == base) | (func.substr(slugs, 1, len(prefix)) == prefix))
         if except_id is not None:
-            query = query.where(t.properties.c.id != except_id)
+            query = query.where(tables.properties.c.id != except_id)
         return set(connection.execute(query).scalars())
 
     # -- update -----------------------------------------------------------------------------------
 
     def update(self, company, property_uuid: str, data: dict) -> dict:
         with self.backend.store.begin() as connection:
-            row = connection.execute(select(t.properties).where(
-                t.properties.c.uuid == property_uuid, t.properties.c.company_id == company.id)).first()
+            row = connection.execute(select(tables.properties).where(
+                tables.properties.c.uuid == property_uuid, tables.properties.c.company_id == company.id)).first()
             if row is None:
                 raise errors.property_not_found()
             details = property_errors(self.spec, "PropertyInput", data)
@@ -92,8 +92,8 @@ class ListingWriter:
                 if self.catalog.slug_base(name, suite) != self.catalog.slug_base(row.name, row.suite_unit):
                     taken = self._slugs_like(connection, company, self.catalog.slug_base(name, suite), row.id)
                     values["slug"] = self.catalog.slug(name, suite, taken)
-            connection.execute(update(t.properties).where(t.properties.c.id == row.id).values(**values))
-            row = connection.execute(select(t.properties).where(t.properties.c.id == row.id)).one()
+            connection.execute(update(tables.properties).where(tables.properties.c.id == row.id).values(**values))
+            row = connection.execute(select(tables.properties).where(tables.properties.c.id == row.id)).one()
             result = {"success": True, "message": "Property updated successfully.", "property_id": row.uuid,
                       "url_slug": row.slug}
             result.update(self._collections(connection, company, row, data, now))
@@ -124,8 +124,8 @@ class ListingWriter:
     def _check_references(self, connection, company, data: dict, existing) -> None:
         """Rules that need the database; reported in the 422 format like the schema's."""
         details = []
-        if "building_id" in data and not connection.execute(select(t.buildings.c.id).where(
-                t.buildings.c.id == data["building_id"], t.buildings.c.company_id == company.id)).first():
+        if "building_id" in data and not connection.execute(select(tables.buildings.c.id).where(
+                tables.buildings.c.id == data["building_id"], tables.buildings.c.company_id == company.id)).first():
             details.append(f'"building_id" invalid: {data["building_id"]}. No building with this id belongs '
                            f'to company {company.id}.')
         wants_building = any(k in data for k in ("building_id", "building_name", "number_of_units"))
@@ -142,9 +142,9 @@ class ListingWriter:
 
     @staticmethod
     def _building_by_name(connection, company, name: str):
-        return connection.execute(select(t.buildings).where(
-            t.buildings.c.company_id == company.id, func.lower(t.buildings.c.name) == name.lower())
-            .order_by(t.buildings.c.id)).first()
+        return connection.execute(select(tables.buildings).where(
+            tables.buildings.c.company_id == company.id, func.lower(tables.buildings.c.name) == name.lower())
+            .order_by(tables.buildings.c.id)).first()
 
     def _building(self, connection, company, data: dict, values: dict, existing) -> tuple[int | None, int | None]:
         """building_id takes precedence over building_name; a new building needs number_of_units."""
@@ -159,37 +159,37 @@ class ListingWriter:
             if building_id is None:
                 building_id = self._new_building(connection, company, values["address"], data["number_of_units"])
             else:
-                connection.execute(update(t.buildings).where(t.buildings.c.id == building_id)
+                connection.execute(update(tables.buildings).where(tables.buildings.c.id == building_id)
                                    .values(number_of_units=data["number_of_units"]))
         if building_id is None:
             return None, None
-        floorplan = connection.execute(select(t.floorplans.c.id).where(
-            t.floorplans.c.building_id == building_id, t.floorplans.c.bedrooms == values["bedrooms"],
-            t.floorplans.c.bathrooms == values["bathrooms"])).scalar()
+        floorplan = connection.execute(select(tables.floorplans.c.id).where(
+            tables.floorplans.c.building_id == building_id, tables.floorplans.c.bedrooms == values["bedrooms"],
+            tables.floorplans.c.bathrooms == values["bathrooms"])).scalar()
         if floorplan is None:
-            floorplan = connection.execute(insert(t.floorplans).values(
+            floorplan = connection.execute(insert(tables.floorplans).values(
                 building_id=building_id, bedrooms=values["bedrooms"],
                 bathrooms=values["bathrooms"])).inserted_primary_key[0]
         return building_id, floorplan
 
     @staticmethod
     def _new_building(connection, company, name: str, units: int) -> int:
-        return connection.execute(insert(t.buildings).values(
+        return connection.execute(insert(tables.buildings).values(
             company_id=company.id, name=name, number_of_units=units)).inserted_primary_key[0]
 
     @staticmethod
     def _next_unit_id(connection) -> int:
-        return (connection.execute(select(func.max(t.properties.c.unit_id))).scalar() or 0) + 1
+        return (connection.execute(select(func.max(tables.properties.c.unit_id))).scalar() or 0) + 1
 
     @staticmethod
     def _owner(connection, company, user_id: int | None) -> int | None:
         """A user of the company, otherwise (silently) the primary admin."""
-        if user_id is not None and connection.execute(select(t.users.c.id).where(
-                t.users.c.id == user_id, t.users.c.company_id == company.id)).first():
+        if user_id is not None and connection.execute(select(tables.users.c.id).where(
+                tables.users.c.id == user_id, tables.users.c.company_id == company.id)).first():
             return user_id
-        return connection.execute(select(t.users.c.id).where(t.users.c.company_id == company.id,
-                                                             t.users.c.is_admin.is_(True))
-                                  .order_by(t.users.c.is_primary_admin.desc(), t.users.c.id)).scalar()
+        return connection.execute(select(tables.users.c.id).where(tables.users.c.company_id == company.id,
+                                                             tables.users.c.is_admin.is_(True))
+                                  .order_by(tables.users.c.is_primary_admin.desc(), tables.users.c.id)).scalar()
 
     def _collections(self, connection, company, row, data: dict, now: datetime) -> dict:
         """Replace-on-send collections, additive team members, per-entry marketplaces; the optional response parts."""
@@ -200,20 +200,20 @@ class ListingWriter:
         if row.floorplan_id is not None:
             result["floorplan_id"] = row.floorplan_id
         if "features" in data:
-            connection.execute(delete(t.property_features).where(t.property_features.c.property_id == pid))
+            connection.execute(delete(tables.property_features).where(tables.property_features.c.property_id == pid))
             rows = {item["id"]: item["value"] for item in data["features"]}  # the last entry per id wins
             if rows:
-                connection.execute(insert(t.property_features), [
+                connection.execute(insert(tables.property_features), [
                     {"property_id": pid, "feature_id": k, "value": v} for k, v in rows.items()])
         if "restrictions" in data:
-            connection.execute(delete(t.property_restrictions).where(t.property_restrictions.c.property_id == pid))
+            connection.execute(delete(tables.property_restrictions).where(tables.property_restrictions.c.property_id == pid))
             if data["restrictions"]:
-                connection.execute(insert(t.property_restrictions), [
+                connection.execute(insert(tables.property_restrictions), [
                     {"property_id": pid, "restriction_id": r} for r in data["restrictions"]])
         if "photos" in data:
-            connection.execute(delete(t.property_photos).where(t.property_photos.c.property_id == pid))
+            connection.execute(delete(tables.property_photos).where(tables.property_photos.c.property_id == pid))
             if data["photos"]:
-                connection.execute(insert(t.property_photos), [
+                connection.execute(insert(tables.property_photos), [
                     {"property_id": pid, "position": i, "url": p["url"]} for i, p in enumerate(data["photos"])])
         if "building_amenities" in data:
             result["building_amenities"] = self._building_amenities(connection, row.building_id,
@@ -222,7 +222,7 @@ class ListingWriter:
             changes = {"use_custom_application_link": data["use_custom_application_link"]}
             if data.get("rental_application_url"):
                 changes["rental_application_url"] = data["rental_application_url"]
-            connection.execute(update(t.companies).where(t.companies.c.id == company.id).values(**changes))
+            connection.execute(update(tables.companies).where(tables.companies.c.id == company.id).values(**changes))
         if "marketplaces" in data:
             self._marketplaces(connection, company, pid, data["marketplaces"], now)
         if "team_members" in data:
@@ -230,10 +230,10 @@ class ListingWriter:
         return result
 
     def _building_amenities(self, connection, building_id: int, items: list[dict]) -> dict:
-        connection.execute(delete(t.building_amenities).where(t.building_amenities.c.building_id == building_id))
+        connection.execute(delete(tables.building_amenities).where(tables.building_amenities.c.building_id == building_id))
         rows = {item["id"]: item["value"] for item in items}
         if rows:
-            connection.execute(insert(t.building_amenities), [
+            connection.execute(insert(tables.building_amenities), [
                 {"building_id": building_id, "amenity_id": k, "value": v} for k, v in rows.items()])
         skipped = [f"building amenity {k}: sent more than once; the last value was kept"
                    for k in rows if sum(1 for item in items if item["id"] == k) > 1]
@@ -243,13 +243,14 @@ class ListingWriter:
         """Only listed entries change. Enabling a paid one bills once per (property, marketplace)."""
         for item in items:
             name, enabled = item["name"], item["enabled"]
-            connection.execute(delete(t.property_marketplaces).where(
-                t.property_marketplaces.c.property_id == pid, t.property_marketplaces.c.marketplace == name))
-            connection.execute(insert(t.property_marketplaces).values(property_id=pid, marketplace=name,
-                                                                      enabled=enabled))
-            if enabled and self.catalog.marketplaces[name] and not connection.execute(select(t.billing_items.c.id).where(
-                    t.billing_items.c.property_id == pid, t.billing_items.c.marketplace == name)).first():
-                connection.execute(insert(t.billing_items).values(
+            connection.execute(delete(tables.property_marketplaces).where(
+                tables.property_marketplaces.c.property_id == pid, tables.property_marketplaces.c.marketplace == name))
+            connection.execute(insert(tables.property_marketplaces).values(property_id=pid, marketplace=name,
+                                                                           enabled=enabled))
+            billed = tables.billing_items.c
+            if enabled and self.catalog.marketplaces[name] and not connection.execute(select(billed.id).where(
+                    billed.property_id == pid, billed.marketplace == name)).first():
+                connection.execute(insert(tables.billing_items).values(
                     company_id=company.id, property_id=pid, marketplace=name, daily_rate=company.daily_rate,
                     created_at=now))
 
@@ -260,10 +261,10 @@ class ListingWriter:
             try:
                 with connection.begin_nested():
                     member_id, record = self._team_member(connection, company, item)
-                    if not connection.execute(select(t.property_team_members).where(
-                            t.property_team_members.c.property_id == pid,
-                            t.property_team_members.c.team_member_id == member_id)).first():
-                        connection.execute(insert(t.property_team_members).values(property_id=pid,
+                    if not connection.execute(select(tables.property_team_members).where(
+                            tables.property_team_members.c.property_id == pid,
+                            tables.property_team_members.c.team_member_id == member_id)).first():
+                        connection.execute(insert(tables.property_team_members).values(property_id=pid,
                                                                                   team_member_id=member_id))
             except _Skip as skip:
                 skipped.append(str(skip))
@@ -275,7 +276,7 @@ class ListingWriter:
         return {"assigned": assigned, "created": created, "skipped": skipped}
 
     def _team_member(self, connection, company, item: dict) -> tuple[int, dict | None]:
-        members = t.team_members
+        members = tables.team_members
         if "team_member_id" in item:
             found = connection.execute(select(members.c.id).where(
                 members.c.id == item["team_member_id"], members.c.company_id == company.id)).scalar()
@@ -297,17 +298,17 @@ class ListingWriter:
                                "email": member.email, "already_existed": True}
         if not item.get("first_name") or not item.get("last_name"):
             raise _Skip(f"{email}: first_name and last_name are required to create a team member")
-        if "role_id" in item and not connection.execute(select(t.roles.c.id).where(
-                t.roles.c.id == item["role_id"])).first():
+        if "role_id" in item and not connection.execute(select(tables.roles.c.id).where(
+                tables.roles.c.id == item["role_id"])).first():
             raise _Skip(f"{email}: role_id {item['role_id']} does not exist")
         if "timezone" in item and item["timezone"] not in _timezones():
             raise _Skip(f"{email}: timezone {item['timezone']!r} is not an IANA time zone")
-        user = connection.execute(select(t.users).where(
-            t.users.c.company_id == company.id, func.lower(t.users.c.email) == email.lower())).first()
+        user = connection.execute(select(tables.users).where(
+            tables.users.c.company_id == company.id, func.lower(tables.users.c.email) == email.lower())).first()
         already_existed = user is not None
         person_id = self._next_person_id(connection)
         if user is None:
-            user_id = connection.execute(insert(t.users).values(
+            user_id = connection.execute(insert(tables.users).values(
                 company_id=company.id, person_id=person_id, first_name=item["first_name"], last_name=item["last_name"],
                 email=email, is_admin=item.get("is_admin", False), is_primary_admin=False)).inserted_primary_key[0]
         else:
@@ -321,9 +322,9 @@ class ListingWriter:
 
     @staticmethod
     def _next_person_id(connection) -> int:
-        highest = max(connection.execute(select(func.max(t.users.c.person_id))).scalar() or 0,
-                      connection.execute(select(func.max(t.team_members.c.person_id))).scalar() or 0,
-                      connection.execute(select(func.max(t.persons.c.id))).scalar() or 0)
+        highest = max(connection.execute(select(func.max(tables.users.c.person_id))).scalar() or 0,
+                      connection.execute(select(func.max(tables.team_members.c.person_id))).scalar() or 0,
+                      connection.execute(select(func.max(tables.persons.c.id))).scalar() or 0)
         return highest + 1
 
 

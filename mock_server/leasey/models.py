@@ -9,7 +9,7 @@ from functools import cached_property
 from sqlalchemy import bindparam, exists, select
 
 from .. import digests
-from .. import store as t
+from .. import store as tables
 from ..clock import Clock
 from ..spec import Spec
 from ..store import Store
@@ -64,11 +64,11 @@ class LeaseyBackend:
 
         def load():
             with self.store.connect() as connection:
-                company = connection.execute(select(t.companies).where(t.companies.c.id == company_id)).first()
+                company = connection.execute(select(tables.companies).where(tables.companies.c.id == company_id)).first()
                 if company is None:
                     return None
                 return company, connection.execute(select(exists().where(
-                    t.users.c.company_id == company_id, t.users.c.is_admin.is_(True)))).scalar()
+                    tables.users.c.company_id == company_id, tables.users.c.is_admin.is_(True)))).scalar()
         return self.store.snapshot().memo(("leasey_company", company_id), load)
 
     # -- reports (section 4): one statement each (reports.py) ---------------------------------------
@@ -96,16 +96,16 @@ class LeaseyBackend:
         key = (start is not None, end is not None, property_uuid is not None)
         query = self._property_leads_statements.get(key)
         if query is None:
-            lead, person, app = t.leads, t.persons, t.applications
+            lead, person, app = tables.leads, tables.persons, tables.applications
             query = (select(lead.c.person_id, lead.c.source, lead.c.created_at, person.c.first_name,
                             person.c.last_name, person.c.email, person.c.phone, app.c.id.label("application_id"),
-                            app.c.status.label("application_status"), t.properties.c.uuid,
-                            t.properties.c.name.label("unit_name"), t.buildings.c.name.label("building_name"))
+                            app.c.status.label("application_status"), tables.properties.c.uuid,
+                            tables.properties.c.name.label("unit_name"), tables.buildings.c.name.label("building_name"))
                      .select_from(lead)
                      .join(person, person.c.id == lead.c.person_id)
                      .join(app, app.c.lead_id == lead.c.id)
-                     .join(t.properties, t.properties.c.id == lead.c.property_id)
-                     .outerjoin(t.buildings, t.buildings.c.id == t.properties.c.building_id)
+                     .join(tables.properties, tables.properties.c.id == lead.c.property_id)
+                     .outerjoin(tables.buildings, tables.buildings.c.id == tables.properties.c.building_id)
                      .where(lead.c.company_id == bindparam("company_id"))
                      .order_by(lead.c.created_at.desc(), lead.c.id.desc())
                      .limit(bindparam("limit")))
@@ -114,7 +114,7 @@ class LeaseyBackend:
             if key[1]:
                 query = query.where(lead.c.created_at <= bindparam("end"))
             if key[2]:
-                query = query.where(t.properties.c.uuid == bindparam("uuid"))
+                query = query.where(tables.properties.c.uuid == bindparam("uuid"))
             self._property_leads_statements[key] = query
         params = {"company_id": company.id, "limit": limit, "start": start, "end": end, "uuid": property_uuid}
         with self.store.read() as connection:

@@ -141,11 +141,11 @@ class KnownSecrets:
         documented credentials."""
         from sqlalchemy import select
 
-        from .. import store as t
+        from .. import store as tables
 
         with self.store.connect() as connection:
-            values = list(connection.execute(select(t.settings.c.value).where(
-                t.settings.c.key.in_(SECRET_SETTINGS))).scalars())
+            values = list(connection.execute(select(tables.settings.c.value).where(
+                tables.settings.c.key.in_(SECRET_SETTINGS))).scalars())
         return values + (documented(self.fixtures) if self.fixtures else [])
 
 

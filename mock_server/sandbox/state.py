@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select
 
-from .. import store as t
+from .. import store as tables
 from ..clock import Clock
 from ..fixtures import load_fixtures
 from ..leasey import fixtures as leasey_fixtures
@@ -68,13 +68,13 @@ class State:
         now = self.clock.now()
         with self.store.begin() as connection:
             tenant_clients = select(tenants.c.id).where(tenants.c.api == "travtus")
-            owned = select(t.trv_groups.c.id).where(t.trv_groups.c.client_id.not_in(tenant_clients) |
-                                                    t.trv_groups.c.client_id.is_(None))
+            owned = select(tables.trv_groups.c.id).where(tables.trv_groups.c.client_id.not_in(tenant_clients) |
+                                                    tables.trv_groups.c.client_id.is_(None))
             delete_travtus_groups(connection, owned)
-            connection.execute(delete(t.trv_tokens).where(t.trv_tokens.c.client_id.not_in(tenant_clients) |
-                                                          t.trv_tokens.c.client_id.is_(None)))
-            connection.execute(delete(t.trv_persons).where(t.trv_persons.c.group_id.is_(None)))
-            connection.execute(delete(t.trv_clients).where(t.trv_clients.c.client_id.not_in(tenant_clients)))
+            connection.execute(delete(tables.trv_tokens).where(tables.trv_tokens.c.client_id.not_in(tenant_clients) |
+                                                          tables.trv_tokens.c.client_id.is_(None)))
+            connection.execute(delete(tables.trv_persons).where(tables.trv_persons.c.group_id.is_(None)))
+            connection.execute(delete(tables.trv_clients).where(tables.trv_clients.c.client_id.not_in(tenant_clients)))
             travtus_fixtures.load(connection, now, data, self._spec("travtus"))
             revoke_tokens(connection, [client["client_id"] for client in data.get("clients", [])])
 
@@ -87,7 +87,7 @@ class State:
         return self._specs[api]
 
     def billing_items(self, company_id: int | None = None, property_id: int | None = None) -> list[dict]:
-        items = t.billing_items
+        items = tables.billing_items
         query = select(items).order_by(items.c.created_at, items.c.id)
         if company_id is not None:
             query = query.where(items.c.company_id == company_id)
@@ -106,8 +106,8 @@ class State:
         with self.store.connect() as connection:
             for table in _state_tables():
                 query = select(table)
-                if table is t.settings:
-                    query = query.where(t.settings.c.key != CLOCK_KEY)
+                if table is tables.settings:
+                    query = query.where(tables.settings.c.key != CLOCK_KEY)
                 content[table.name] = [tuple(row) for row in connection.execute(query)]
                 rows += len(content[table.name])
         data = zlib.compress(pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL), 6)
@@ -123,13 +123,13 @@ class State:
             if row is None:
                 raise NotFound(f"No snapshot named {name}")
             content = pickle.loads(zlib.decompress(row.data))  # noqa: S301 - written by this server only
-            tables = _state_tables()
-            for table in reversed(tables):
+            ordered = _state_tables()
+            for table in reversed(ordered):
                 query = delete(table)
-                if table is t.settings:
-                    query = query.where(t.settings.c.key != CLOCK_KEY)
+                if table is tables.settings:
+                    query = query.where(tables.settings.c.key != CLOCK_KEY)
                 connection.execute(query)
-            for table in tables:
+            for table in ordered:
                 records = content.get(table.name, [])
                 columns = [column.name for column in table.columns]
                 for start in range(0, len(records), 5000):
@@ -150,39 +150,39 @@ class State:
 
 def _state_tables() -> list:
     """Every partner-API table, parents first, and the tenant registry (a restore brings tenants back too)."""
-    return [*t.metadata.sorted_tables, tenants]
+    return [*tables.metadata.sorted_tables, tenants]
 
 
 def delete_leasey_company(connection, company_id: int) -> None:
     """Every row that belongs to the company, children first: found through company_id or a parent that has it."""
-    for table in reversed(t.metadata.sorted_tables):
+    for table in reversed(tables.metadata.sorted_tables):
         condition = _owned_by_company(table, company_id)
         if condition is not None:
             connection.execute(delete(table).where(condition))
 
 
 def _owned_by_company(table, company_id: int):
-    if table is t.companies:
-        return t.companies.c.id == company_id
+    if table is tables.companies:
+        return tables.companies.c.id == company_id
     if "company_id" in table.c:
         return table.c.company_id == company_id
     for column in table.columns:
         for key in column.foreign_keys:
             parent = key.column.table
-            if parent is not t.companies and "company_id" in parent.c:
+            if parent is not tables.companies and "company_id" in parent.c:
                 return column.in_(select(key.column).where(parent.c.company_id == company_id))
     return None
 
 
 def delete_travtus_groups(connection, group_ids) -> None:
     """Groups (a list or a subquery of ids) with their leases, tenancies, units and people."""
-    leases = select(t.trv_leases.c.seq).where(t.trv_leases.c.group_id.in_(group_ids))
-    connection.execute(delete(t.trv_lease_tenants).where(t.trv_lease_tenants.c.lease_seq.in_(leases)))
-    connection.execute(delete(t.trv_leases).where(t.trv_leases.c.group_id.in_(group_ids)))
-    connection.execute(delete(t.trv_units).where(t.trv_units.c.group_id.in_(group_ids)))
-    connection.execute(delete(t.trv_persons).where(t.trv_persons.c.group_id.in_(group_ids)))
-    connection.execute(delete(t.trv_groups).where(t.trv_groups.c.id.in_(group_ids)))
+    leases = select(tables.trv_leases.c.seq).where(tables.trv_leases.c.group_id.in_(group_ids))
+    connection.execute(delete(tables.trv_lease_tenants).where(tables.trv_lease_tenants.c.lease_seq.in_(leases)))
+    connection.execute(delete(tables.trv_leases).where(tables.trv_leases.c.group_id.in_(group_ids)))
+    connection.execute(delete(tables.trv_units).where(tables.trv_units.c.group_id.in_(group_ids)))
+    connection.execute(delete(tables.trv_persons).where(tables.trv_persons.c.group_id.in_(group_ids)))
+    connection.execute(delete(tables.trv_groups).where(tables.trv_groups.c.id.in_(group_ids)))
 
 
 def next_lease_seq(connection) -> int:
-    return (connection.execute(select(func.max(t.trv_leases.c.seq))).scalar() or 0) + 1
+    return (connection.execute(select(func.max(tables.trv_leases.c.seq))).scalar() or 0) + 1

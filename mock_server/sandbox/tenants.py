@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, insert, select, update
 
 from .. import digests
-from .. import store as t
+from .. import store as tables
 from ..leasey import fixtures as leasey_fixtures
 from ..leasey.catalog import Catalog
 from ..travtus import fixtures as travtus_fixtures
@@ -83,8 +83,8 @@ class Tenants:
         today = self.state.clock.now().date()  # read before writing: the clock has its own connection
         with self.store.begin() as connection:
             connection.execute(insert(tenants).values(**record))
-            connection.execute(insert(t.trv_clients).values(client_id=client_id, client_secret=secret,
-                                                            name=record["name"]))
+            connection.execute(insert(tables.trv_clients).values(client_id=client_id, client_secret=secret,
+                                                                 name=record["name"]))
             self._load_travtus(connection, recipe, today)
         return self.public(record, base_url, revealed={"client_secret": secret})
 
@@ -101,7 +101,7 @@ class Tenants:
             return
         today = self.state.clock.now().date()
         with self.store.begin() as connection:
-            groups = select(t.trv_groups.c.id).where(t.trv_groups.c.client_id == recipe["client_id"])
+            groups = select(tables.trv_groups.c.id).where(tables.trv_groups.c.client_id == recipe["client_id"])
             delete_travtus_groups(connection, groups)
             revoke_tokens(connection, [recipe["client_id"]])  # tokens issued before the reset stop working
             self._load_travtus(connection, recipe, today)
@@ -110,7 +110,7 @@ class Tenants:
         data = self.state.fixtures("travtus")
         client_id = recipe["client_id"]
         rng = random.Random(recipe["seed"])
-        connection.execute(insert(t.trv_groups), [
+        connection.execute(insert(tables.trv_groups), [
             {"id": f"{client_id}-group-{n}", "external_ref": f"{client_id}-community-{n}",
              "name": f"{recipe['name'] or client_id} - community {n}", "client_id": client_id} for n in (1, 2)])
         templates = list(data["buildings"].values())
@@ -124,7 +124,7 @@ class Tenants:
             template = rng.choice(templates)
             buildings[f"{client_id}-b{n}"] = {**template, "group_id": group_id, "code": f"{client_id}-B{n}",
                                              "units": recipe["units_per_group"], "landlord_id": landlords[-1]["id"]}
-        connection.execute(insert(t.trv_persons), landlords)
+        connection.execute(insert(tables.trv_persons), landlords)
         plan = travtus_fixtures.Plan({"leases": []}, today, id_prefix=f"{client_id}-",
                                      first_seq=next_lease_seq(connection))
         plan.generate(buildings, {**data["generated"], "seed": recipe["seed"]})
@@ -152,8 +152,8 @@ class Tenants:
             else:
                 client_id = tenant["recipe"]["client_id"]
                 delete_travtus_groups(connection,
-                                      select(t.trv_groups.c.id).where(t.trv_groups.c.client_id == client_id))
-                connection.execute(delete(t.trv_clients).where(t.trv_clients.c.client_id == client_id))
+                                      select(tables.trv_groups.c.id).where(tables.trv_groups.c.client_id == client_id))
+                connection.execute(delete(tables.trv_clients).where(tables.trv_clients.c.client_id == client_id))
                 forget_clients(connection, [client_id])  # (its tokens fail anyway: no such client)
             connection.execute(delete(tenants).where(tenants.c.id == tenant_id))
         return True
@@ -231,11 +231,11 @@ def leasey_company(recipe: dict, password: str, data: dict) -> dict:
 
 def _free_company_id(connection) -> int:
     """The next company id whose id blocks hold no row yet (another generator may have used the space)."""
-    candidate = max(FIRST_TENANT_COMPANY, (connection.execute(select(func.max(t.companies.c.id))).scalar() or 0) + 1)
+    candidate = max(FIRST_TENANT_COMPANY, (connection.execute(select(func.max(tables.companies.c.id))).scalar() or 0) + 1)
     while True:
         taken = False
         for table_name, base in _BLOCKS:
-            column = t.metadata.tables[table_name].c.id
+            column = tables.metadata.tables[table_name].c.id
             start = base + candidate * ID_BLOCK
             if connection.execute(select(column).where(column >= start, column < start + ID_BLOCK).limit(1)).first():
                 taken = True

@@ -14,20 +14,20 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import insert
 
-from .. import store as t
+from .. import store as tables
 from ..spec import Spec
 
 
 def load(connection, now: datetime, data: dict, spec: Spec) -> None:
     today = now.date()
     group_ids = [group["id"] for group in data["groups"]]
-    connection.execute(insert(t.trv_clients), data["clients"])
-    connection.execute(insert(t.trv_groups), data["groups"])
-    connection.execute(insert(t.trv_tokens), [{
+    connection.execute(insert(tables.trv_clients), data["clients"])
+    connection.execute(insert(tables.trv_groups), data["groups"])
+    connection.execute(insert(tables.trv_tokens), [{
         "token": token["token"], "client_id": None, "expires_at": None,
         "group_ids": group_ids if token["group_ids"] == "all" else list(token["group_ids"]),
         "always_expired": token.get("always_expired", False)} for token in data["tokens"]])
-    connection.execute(insert(t.trv_persons), [{
+    connection.execute(insert(tables.trv_persons), [{
         "id": p["id"], "group_id": p["group_id"], "external_ref": p.get("external_ref"),
         "first_name": p.get("first_name"), "last_name": p.get("last_name"),
         "email_address": p.get("email_address"), "phone_number": p.get("phone_number"),
@@ -169,13 +169,13 @@ class Plan:
     # -- writing ------------------------------------------------------------------------------------
 
     def insert(self, connection) -> None:
-        connection.execute(insert(t.trv_units), self.units)
-        connection.execute(insert(t.trv_persons), self.persons)
+        connection.execute(insert(tables.trv_units), self.units)
+        connection.execute(insert(tables.trv_persons), self.persons)
         for seq, lease in enumerate(self.leases, start=self.first_seq):
             lease["seq"] = seq
-        connection.execute(insert(t.trv_leases), [{k: v for k, v in lease.items() if k != "tenants"}
-                                                  for lease in self.leases])
-        connection.execute(insert(t.trv_lease_tenants), [
+        connection.execute(insert(tables.trv_leases), [{k: v for k, v in lease.items() if k != "tenants"}
+                                                       for lease in self.leases])
+        connection.execute(insert(tables.trv_lease_tenants), [
             {"lease_seq": lease["seq"], "person_id": person_id, "position": position}
             for lease in self.leases for position, person_id in enumerate(lease["tenants"])])
 

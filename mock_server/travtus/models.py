@@ -20,7 +20,7 @@ import jwt
 from sqlalchemy import exists, func, select
 
 from .. import digests
-from .. import store as t
+from .. import store as tables
 from ..clock import Clock
 from ..spec import Spec
 from ..store import Store
@@ -141,13 +141,13 @@ class TravtusBackend:
         """A client's secret and groups, held per process until clients or groups change."""
         def load():
             with self.store.connect() as connection:
-                secret = connection.execute(select(t.trv_clients.c.client_secret)
-                                            .where(t.trv_clients.c.client_id == client_id)).scalar()
+                secret = connection.execute(select(tables.trv_clients.c.client_secret)
+                                            .where(tables.trv_clients.c.client_id == client_id)).scalar()
                 if secret is None:
                     return None
                 return secret, tuple(connection.execute(
-                    select(t.trv_groups.c.id).where(t.trv_groups.c.client_id == client_id)
-                    .order_by(t.trv_groups.c.id)).scalars())
+                    select(tables.trv_groups.c.id).where(tables.trv_groups.c.client_id == client_id)
+                    .order_by(tables.trv_groups.c.id)).scalars())
         return self.store.snapshot().memo(("trv_client", client_id), load)
 
     def _signing_key(self, create: bool = False) -> str | None:
@@ -177,7 +177,7 @@ class TravtusBackend:
 
         def load():
             with self.store.connect() as connection:
-                return connection.execute(select(t.trv_tokens).where(t.trv_tokens.c.token == token)).first()
+                return connection.execute(select(tables.trv_tokens).where(tables.trv_tokens.c.token == token)).first()
         return self.store.snapshot().memo(("trv_token", token), load)
 
     def client_of(self, token: str) -> str | None:
@@ -192,7 +192,7 @@ class TravtusBackend:
         """Every group id and its external ref, held per process until groups change."""
         def load():
             with self.store.connect() as connection:
-                return dict(connection.execute(select(t.trv_groups.c.id, t.trv_groups.c.external_ref)).all())
+                return dict(connection.execute(select(tables.trv_groups.c.id, tables.trv_groups.c.external_ref)).all())
         return self.store.snapshot().memo("trv_groups", load)
 
     def authenticate(self, authorization: str | None) -> Principal:
@@ -220,7 +220,7 @@ class TravtusBackend:
     # -- Find Leases ------------------------------------------------------------------------------
 
     def find_leases(self, principal: Principal, search: LeaseSearch, page: PageRequest) -> dict:
-        leases, units = t.trv_leases, t.trv_units
+        leases, units = tables.trv_leases, tables.trv_units
         groups = self._scope(principal, search)
         if not groups:  # a group outside the token's scope looks exactly like a group without leases
             raise errors.no_leases()
@@ -253,7 +253,7 @@ class TravtusBackend:
 
 def _conditions(search: LeaseSearch) -> list:
     """Exact match on every search parameter given (group scoping is applied separately)."""
-    leases, units = t.trv_leases, t.trv_units
+    leases, units = tables.trv_leases, tables.trv_units
     conditions = []
     if search.identifier is not None:
         conditions.append(leases.c.identifier == search.identifier)
@@ -274,7 +274,7 @@ def _conditions(search: LeaseSearch) -> list:
 
 
 def _page_query(conditions):
-    leases, units = t.trv_leases, t.trv_units
+    leases, units = tables.trv_leases, tables.trv_units
     return (select(leases, units.c.external_ref.label("unit_external_ref"),
                    *[units.c[name] for name in ADDRESS_FIELDS])
             .select_from(leases.join(units, units.c.id == leases.c.unit_id)).where(*conditions))
@@ -285,7 +285,7 @@ def _paginate(connection, source, conditions, page: PageRequest) -> tuple[Page, 
     (WHERE seq > / < position), never an OFFSET scan from the start; `offset` then skips records after the
     position. Without a cursor: offset/limit. Whether records lie on the other side of the cursor (the
     previous page going forwards, the next one going backwards) is an EXISTS in the same statement."""
-    seq = t.trv_leases.c.seq
+    seq = tables.trv_leases.c.seq
     size = page.size
     cursor = page.cursor
     backwards = cursor is not None and cursor.direction == "before"
@@ -294,7 +294,7 @@ def _paginate(connection, source, conditions, page: PageRequest) -> tuple[Page, 
         where.append(seq < cursor.seq if backwards else seq > cursor.seq)
 
     def matching(*more):
-        return select(t.trv_leases.c.seq).select_from(source).where(*conditions, *more).correlate(None)
+        return select(tables.trv_leases.c.seq).select_from(source).where(*conditions, *more).correlate(None)
 
     total = select(func.count()).select_from(source).where(*conditions).correlate(None).scalar_subquery()
     extra = [total.label("total_count")]
@@ -332,7 +332,7 @@ def _serialise(connection, rows) -> list[dict]:
     """The spec's Lease objects, tenants in their recorded order (one query for the whole page)."""
     tenants: dict[int, list[dict]] = {row.seq: [] for row in rows}
     if rows:
-        link, person = t.trv_lease_tenants, t.trv_persons
+        link, person = tables.trv_lease_tenants, tables.trv_persons
         query = (select(link.c.lease_seq, person.c.id, person.c.external_ref)
                  .join(person, person.c.id == link.c.person_id)
                  .where(link.c.lease_seq.in_(list(tenants)))
@@ -393,13 +393,13 @@ def _verified(key: str, token: str) -> dict | None:
 def ensure_signing_key(store: Store) -> str:
     """The sandbox's token signing key: made once (a random secret, never logged) and kept in settings."""
     with store.begin() as connection:  # (BEGIN IMMEDIATE: two processes asking at once make one key)
-        key = connection.execute(select(t.settings.c.value)
-                                 .where(t.settings.c.key == SIGNING_KEY_SETTING)).scalar()
+        key = connection.execute(select(tables.settings.c.value)
+                                 .where(tables.settings.c.key == SIGNING_KEY_SETTING)).scalar()
         if not key:
             key = secrets.token_urlsafe(48)
-            connection.execute(t.settings.insert().values(key=SIGNING_KEY_SETTING, value=key))
+            connection.execute(tables.settings.insert().values(key=SIGNING_KEY_SETTING, value=key))
             # Tokens issued before tokens were signed were rows, kept for ever: none of them works any more.
-            connection.execute(t.trv_tokens.delete().where(t.trv_tokens.c.client_id.is_not(None)))
+            connection.execute(tables.trv_tokens.delete().where(tables.trv_tokens.c.client_id.is_not(None)))
     return key
 
 
@@ -420,10 +420,10 @@ def forget_clients(connection, client_ids) -> None:
 
 
 def _not_before(connection) -> dict:
-    value = connection.execute(select(t.settings.c.value).where(t.settings.c.key == NOT_BEFORE_SETTING)).scalar()
+    value = connection.execute(select(tables.settings.c.value).where(tables.settings.c.key == NOT_BEFORE_SETTING)).scalar()
     return dict(value or {})
 
 
 def _set_not_before(connection, revoked: dict) -> None:
-    connection.execute(t.settings.delete().where(t.settings.c.key == NOT_BEFORE_SETTING))
-    connection.execute(t.settings.insert().values(key=NOT_BEFORE_SETTING, value=revoked))
+    connection.execute(tables.settings.delete().where(tables.settings.c.key == NOT_BEFORE_SETTING))
+    connection.execute(tables.settings.insert().values(key=NOT_BEFORE_SETTING, value=revoked))
