@@ -1,7 +1,7 @@
 """Every example request of the documents, run as written against the sandbox's fixtures, shows rows: Leasey §1,
 §4, §12 and §13 (company 123), and Travtus's `GET /leases/?start_date=2023-01-17`. The November 2024 window and
 the 2024 lower bounds are fixed dates, so the fixtures carry rows at fixed dates (fixtures/leasey.yaml `dated`,
-mock_server/dated_fixtures.py) beside the portfolio generated around the sandbox clock."""
+mock_server/leasey/dated.py) beside the portfolio generated around the sandbox clock."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from mock_server import store as tables
 from mock_server.app import create_app
-from mock_server.dated_fixtures import SHOWINGS, dated_ids
+from mock_server.leasey.dated import dated_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 LEASEY = {"Authorization": "Bearer lsy_sandbox_5f3c9a2e7b1d4c8f9a0e6b2d7c4f1a3e8b5d",
@@ -37,7 +37,7 @@ CLOCKS = {"real time": None, "2031": "2031-06-01T12:00:00"}
 
 
 def dated_rows(app) -> int:
-    ids = dated_ids(123, SHOWINGS)
+    ids = dated_ids(123, "showings")
     with app.extensions["sandbox"].store.connect() as connection:  # (the in-memory database is shared: locked)
         return connection.execute(select(func.count()).select_from(tables.showings)
                                   .where(tables.showings.c.id.between(ids.start, ids.stop - 1))).scalar()

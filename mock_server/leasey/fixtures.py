@@ -14,9 +14,10 @@ from sqlalchemy import insert
 
 from .. import digests
 from .. import store as tables
-from ..dated_fixtures import load_dated
 from ..spec import Spec
 from .catalog import Catalog
+from .dated import load_dated
+from .ids import application_of, block
 
 
 def load(connection, now: datetime, data: dict, spec: Spec) -> None:
@@ -29,20 +30,20 @@ def load(connection, now: datetime, data: dict, spec: Spec) -> None:
 
 
 def load_company(connection, now: datetime, data: dict, catalog: Catalog, company: dict) -> None:
-    """Insert one company and its generated portfolio. Ids are derived from the company id, so a
-    company can be reloaded alone without touching the others."""
+    """Insert one company and its generated portfolio. Ids come from the company's own id blocks
+    (mock_server/leasey/ids.py), so a company can be reloaded alone without touching the others."""
     cid = company["id"]
     connection.execute(insert(tables.companies).values(
         id=cid, name=company["name"], api_password=company["password"], country="Canada",
         daily_rate=company["daily_rate"], market_rent_enabled=company["market_rent_enabled"],
         use_custom_application_link=False, rental_application_url=None))
-    person_ids = _ids(cid, 5_000_000)
+    person_ids = iter(block(cid, "user_persons"))
     for user in company["users"]:
         connection.execute(insert(tables.users).values(
             id=user["id"], company_id=cid, person_id=next(person_ids), first_name=user["first_name"],
             last_name=user["last_name"], email=user["email"], phone=user.get("phone"),
             is_admin=user.get("is_admin", False), is_primary_admin=user.get("is_primary_admin", False)))
-    user_ids = _ids(cid, 6_000_000)
+    user_ids = iter(block(cid, "users"))
     for member in company["team_members"]:
         user_id = member.get("user_id")
         if user_id is None:  # a team member is always backed by a platform user
@@ -65,7 +66,7 @@ def load_company(connection, now: datetime, data: dict, catalog: Catalog, compan
             connection.execute(insert(tables.building_amenities), [
                 {"building_id": building["id"], "amenity_id": int(k), "value": v} for k, v in amenities.items()])
     _generate_portfolio(connection, now, data, catalog, company)
-    load_dated(connection, company)  # rows at the document's example dates (mock_server/dated_fixtures.py)
+    load_dated(connection, company)  # rows at the document's example dates (mock_server/leasey/dated.py)
 
 
 def random_place(rng: random.Random, data: dict, highest_number: int = 999) -> dict:
@@ -78,12 +79,6 @@ def random_place(rng: random.Random, data: dict, highest_number: int = 999) -> d
             "longitude": round(city["longitude"] + rng.uniform(-0.05, 0.05), 6)}
 
 
-def _ids(company_id: int, base: int):
-    """Deterministic id ranges per company, far from ids the API hands out for new records."""
-    start = base + company_id * 10_000
-    return iter(range(start, start + 10_000))
-
-
 def _generate_portfolio(connection, now: datetime, data: dict, catalog: Catalog, company: dict) -> None:
     plan = company["portfolio"]
     cid = company["id"]
@@ -94,8 +89,8 @@ def _generate_portfolio(connection, now: datetime, data: dict, catalog: Catalog,
     property_rows, feature_rows, photo_rows, restriction_rows, market_rows, lease_rows = [], [], [], [], [], []
     team_rows = []
     slugs: set[str] = set()
-    property_ids = _ids(cid, 1_000_000)
-    unit_ids = _ids(cid, 2_000_000)
+    property_ids = iter(block(cid, "properties"))
+    unit_ids = iter(block(cid, "units"))
     primary_admin = next((u["id"] for u in company["users"] if u.get("is_primary_admin")), None)
 
     for index in range(plan["properties"]):
@@ -184,8 +179,8 @@ def _generate_leads_and_showings(connection, now, data, catalog, company, proper
     cid = company["id"]
     if not property_rows:
         return
-    person_ids = _ids(cid, 3_000_000)
-    lead_ids = _ids(cid, 4_000_000)
+    person_ids = iter(block(cid, "persons"))
+    lead_ids = iter(block(cid, "leads"))
     statuses = catalog.enum("ApplicationStatus")
     window_start = now - timedelta(days=730)
     people, lead_rows, application_rows = [], [], []
@@ -206,7 +201,7 @@ def _generate_leads_and_showings(connection, now, data, catalog, company, proper
         sent = created + timedelta(hours=rng.randint(1, 72)) if status != statuses[0] else None
         received = sent + timedelta(hours=rng.randint(2, 96)) if sent and status not in statuses[:2] else None
         application_rows.append({
-            "id": lead_id + 1_000_000, "lead_id": lead_id, "applicant_id": person_id, "status": status,
+            "id": application_of(lead_id), "lead_id": lead_id, "applicant_id": person_id, "status": status,
             "rating": rng.randint(0, 5) if received else None,
             "tenancy_application_status": rng.choice(data["tenancy_application_statuses"]) if received else None,
             "approval_status": rng.choice(data["approval_statuses"]) if received else None,
@@ -221,7 +216,7 @@ def _generate_leads_and_showings(connection, now, data, catalog, company, proper
     member_ids = [m["id"] for m in company["team_members"]]
     if not member_ids or not plan["showings"]:
         return
-    showing_ids = _ids(cid, 7_000_000)
+    showing_ids = iter(block(cid, "showings"))
     showing_statuses = catalog.enum("ShowingStatus")
     rows = []
     for index in range(plan["showings"]):

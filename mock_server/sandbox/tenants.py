@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, insert, select, update
 from .. import digests
 from .. import store as tables
 from ..leasey import fixtures as leasey_fixtures
+from ..leasey import ids
 from ..leasey.catalog import Catalog
 from ..travtus import fixtures as travtus_fixtures
 from ..travtus.models import forget_clients, revoke_tokens
@@ -23,10 +24,9 @@ from .state import State, delete_leasey_company, delete_travtus_groups, next_lea
 from .tables import tenants
 
 FIRST_TENANT_COMPANY = 1000
-ID_BLOCK = 10_000  # the fixture generator's per-company id block (mock_server/leasey/fixtures.py)
-# Tables and id bases the generator and this module draw a tenant company's ids from.
-_BLOCKS = (("properties", 1_000_000), ("persons", 3_000_000), ("leads", 4_000_000), ("users", 6_000_000),
-           ("showings", 7_000_000), ("buildings", 8_000_000), ("team_members", 9_000_000))
+# The tables whose ids a tenant company draws from its id blocks (mock_server/leasey/ids.py): a company id is free
+# when none of them holds a row in its blocks.
+_BLOCK_TABLES = tuple(kind for kind in ids.BASES if kind in tables.metadata.tables)
 _COMPANY_WORDS = (["Birchwood", "Riverside", "Summit", "Lakeview", "Cedar", "Northgate", "Harbour", "Aspen"],
                   ["Property Management", "Rentals", "Living", "Residential", "Homes"])
 
@@ -206,7 +206,7 @@ def leasey_company(recipe: dict, password: str, data: dict) -> dict:
     """The fixture-shaped company a tenant recipe stands for (ids in the company's own id blocks)."""
     cid = recipe["company_id"]
     rng = random.Random(recipe["seed"])
-    block = {table: base + cid * ID_BLOCK + 9_000 for table, base in _BLOCKS}  # the block's top: fixed ids
+    block = {kind: ids.block(cid, kind, ids.FIXED).start for kind in ("users", "team_members", "buildings")}
     name = recipe["name"] or f"{rng.choice(_COMPANY_WORDS[0])} {rng.choice(_COMPANY_WORDS[1])} ({cid})"
     domain = f"tenant{cid}.example"
     people = [("Avery", "Morgan", 10, True), ("Jordan", "Lee", 11, False), ("Riley", "Chen", 12, False)]
@@ -234,14 +234,15 @@ def _free_company_id(connection) -> int:
     candidate = max(FIRST_TENANT_COMPANY, (connection.execute(select(func.max(tables.companies.c.id))).scalar() or 0) + 1)
     while True:
         taken = False
-        for table_name, base in _BLOCKS:
+        for table_name in _BLOCK_TABLES:
             column = tables.metadata.tables[table_name].c.id
-            start = base + candidate * ID_BLOCK
-            if connection.execute(select(column).where(column >= start, column < start + ID_BLOCK).limit(1)).first():
+            ids_of = ids.block(candidate, table_name)
+            if connection.execute(select(column).where(column >= ids_of.start, column < ids_of.stop)
+                                  .limit(1)).first():
                 taken = True
                 break
-        if not taken and candidate * ID_BLOCK + 9_000_000 + ID_BLOCK < 2**31:
-            return candidate
-        if candidate * ID_BLOCK > 2**31:
+        if not ids.fits(candidate):
             raise RuntimeError("no company id left for a tenant")
+        if not taken:
+            return candidate
         candidate += 1

@@ -1,6 +1,8 @@
 """Rows at fixed dates from a Leasey fixture company's `dated` section: leads (each with its person and
 application) and showings that stay where the document's example queries look, whatever the sandbox clock says
-(the generated portfolio moves with the clock; see mock_server/leasey/fixtures.py).
+(the generated portfolio moves with the clock; see mock_server/leasey/fixtures.py). Their ids are the last of the
+company's id blocks (mock_server/leasey/ids.py), so they meet neither another company's rows nor a portfolio of up
+to 9,900 rows.
 
 Called for each company by the Leasey fixture loader once its portfolio is generated; `property` in a row is the
 index of a generated property of that company, `lead` the index of a lead of the same section.
@@ -12,18 +14,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select
 
-from . import store as tables
+from .. import store as tables
+from .ids import DATED, application_of, block
 
-# Ids: the last 100 of the company's own id blocks (the generator's are base + company id * 10,000, 10,000 each,
-# filled from the start), so they meet neither another company's rows nor a portfolio of up to 9,900 rows.
-PERSONS, LEADS, APPLICATIONS, SHOWINGS = 3_000_000, 4_000_000, 5_000_000, 7_000_000
-TAIL = 9_900
 SHOWING_MINUTES = 30
 
 
-def dated_ids(company_id: int, base: int) -> range:
-    start = base + company_id * 10_000 + TAIL
-    return range(start, start + 10_000 - TAIL)
+def dated_ids(company_id: int, kind: str) -> range:
+    """The ids of the dated rows of one kind ("persons", "leads", "applications", "showings")."""
+    return block(company_id, kind, DATED)
 
 
 def _at(value) -> datetime | None:
@@ -38,7 +37,7 @@ def load_dated(connection, company: dict) -> None:
     properties = tables.properties.c
     property_ids = connection.execute(
         select(properties.id).where(properties.company_id == cid).order_by(properties.id)).scalars().all()
-    person_ids, lead_ids, showing_ids = (iter(dated_ids(cid, base)) for base in (PERSONS, LEADS, SHOWINGS))
+    person_ids, lead_ids, showing_ids = (iter(dated_ids(cid, kind)) for kind in ("persons", "leads", "showings"))
     people, leads, applications = [], [], []
     for row in dated.get("leads", []):
         person_id, lead_id = next(person_ids), next(lead_ids)
@@ -49,7 +48,7 @@ def load_dated(connection, company: dict) -> None:
                       "created_at": _at(row["created_at"])})
         application = row.get("application") or {"status": "Lead"}
         applications.append({
-            "id": lead_id - LEADS + APPLICATIONS, "lead_id": lead_id, "applicant_id": person_id,
+            "id": application_of(lead_id), "lead_id": lead_id, "applicant_id": person_id,
             "status": application["status"], "rating": application.get("rating"),
             "tenancy_application_status": application.get("tenancy_application_status"),
             "approval_status": application.get("approval_status"), "sent_at": _at(application.get("sent_at")),
