@@ -317,7 +317,7 @@ class LeaseyCompany:
                 "unit_type": "apartment" if building else rng.choice(unit_types),
                 "rental_space": "partial place" if index % 11 == 5 else "entire place",
                 "bedrooms": bedrooms, "bathrooms": rng.choice([1, 1, 1.5, 2, 2.5]),
-                "size_sqft": rng.randrange(400, 2400, 10), "max_occupancy": int(max(1, bedrooms * 2)),
+                "size_sqft": rng.randrange(400, 2400, 10), "max_occupancy": catalog.max_occupancy(bedrooms),
                 "parking_stalls": rng.choice([0, 0, 1, 1, 2, None]),
                 "furnishing": rng.choice(furnishing), "storage_available": rng.choice(storage),
                 "rental_application_url": None,

@@ -40,6 +40,17 @@ class Catalog:
         """Marketplace name -> whether it is paid."""
         return self.descriptions("MarketplaceName", "x-paid")
 
+    @cached_property
+    def property_defaults(self) -> dict:
+        """Section 6's defaults of a listing's scalar fields, as the spec's PropertyInput schema gives them."""
+        schema = self.spec.component("PropertyInput")["properties"]
+        return {name: field["default"] for name, field in schema.items() if "default" in field}
+
+    @staticmethod
+    def max_occupancy(bedrooms: float) -> int:
+        """Section 6: max_occupancy defaults to bedrooms × 2 (a bachelor, 0.5 bedrooms, 1; no bedrooms, 0)."""
+        return int(bedrooms * 2)
+
     def bucket(self, schema_name: str, count: int) -> str:
         """The label of the bucket `count` falls in (x-bucket-max: largest count per label, null = no bound)."""
         schema = self.spec.component(schema_name)

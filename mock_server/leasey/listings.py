@@ -102,12 +102,11 @@ class ListingWriter:
     # -- shared rules ------------------------------------------------------------------------------
 
     def _defaults(self, data: dict) -> dict:
-        """Section 6 defaults; max_occupancy defaults to bedrooms × 2."""
-        schema = self.spec.component("PropertyInput")["properties"]
-        values = {name: schema[name]["default"] for name in _SCALARS if "default" in schema.get(name, {})}
-        values["rent_amount"] = float(schema["rent_amount"]["default"])
-        bedrooms = data.get("bedrooms", values.get("bedrooms", 0))
-        values["max_occupancy"] = int(bedrooms * 2)
+        """Section 6 defaults (the spec's), max_occupancy from the bedrooms (Catalog.max_occupancy)."""
+        defaults = self.catalog.property_defaults
+        values = {name: defaults[name] for name in _SCALARS if name in defaults}
+        values["rent_amount"] = float(defaults["rent_amount"])
+        values["max_occupancy"] = self.catalog.max_occupancy(data.get("bedrooms", values.get("bedrooms", 0)))
         return values
 
     def _scalar_values(self, data: dict) -> dict:
