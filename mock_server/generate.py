@@ -1,6 +1,6 @@
 """`mock-server fixtures generate`: adds large seeded companies and Travtus clients to a sandbox, bulk-inserted.
 
-The generated data is shaped like the fixture generators' (mock_server/leasey/fixtures.py, mock_server/travtus/
+The generated data comes from the fixtures' generators (mock_server/leasey/portfolio.py, mock_server/travtus/
 fixtures.py: the same word lists, value domains read from the specs, dates placed around the sandbox clock) but
 written in batches of executemany inserts with a progress bar, so a million-row company takes minutes. It is
 added to the sandbox: the fixtures are loaded first when the database is empty, and every fixture company,
@@ -14,16 +14,16 @@ import json
 import random
 import sys
 import time
-import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime
+from itertools import count
 from pathlib import Path
 
 import yaml
 from sqlalchemy import func, insert, select
 
 from . import store as tables
-from .leasey import fixtures as leasey_fixtures
 from .leasey.catalog import Catalog
+from .leasey.portfolio import Ids, Portfolio
 from .spec import Spec
 from .travtus import fixtures as travtus_fixtures
 from .travtus.fixtures import Plan
@@ -190,12 +190,11 @@ class Writer:
 # -- Leasey -----------------------------------------------------------------------------------------
 
 class LeaseyCompany:
-    """One company shaped like the fixture portfolios, at any size: buildings of about forty units plus
-    houses, leads with a person and an application each, showings of those leads, leases, team members."""
+    """One company shaped like the fixture portfolios, at any size: its team and buildings of about forty units
+    made here, its portfolio by the fixtures' generator in its bulk shape (mock_server/leasey/portfolio.py)."""
 
     def __init__(self, writer: Writer, catalog: Catalog, data: dict, now: datetime, rng: random.Random):
         self.w, self.catalog, self.data, self.now, self.rng = writer, catalog, data, now, rng
-        self.today = now.date()
 
     def generate(self, n_properties: int, n_leads: int, n_showings: int) -> dict:
         w, rng = self.w, self.rng
@@ -210,17 +209,29 @@ class LeaseyCompany:
         self._people(cid, max(4, n_properties // PROPERTIES_PER_TEAM_MEMBER))
         buildings = self._buildings(cid, max(1, n_properties // PROPERTIES_PER_BUILDING) if n_properties else 0)
         w.flush()
-        w.progress(f"company {cid}: properties", n_properties)
-        properties = self._properties(cid, n_properties, buildings, market_rent)
-        w.flush()
-        w.progress(f"company {cid}: leads", n_leads)
-        leads = self._leads(cid, n_leads, properties)
-        w.flush()
-        w.progress(f"company {cid}: showings", n_showings)
-        self._showings(cid, n_showings, leads)
-        w.flush()
+        company = {"id": cid, "market_rent_enabled": market_rent,
+                   "users": [{"id": self.primary_admin, "is_primary_admin": True}],
+                   "team_members": [{"id": member_id} for member_id in self.members], "buildings": buildings,
+                   "portfolio": {"properties": n_properties, "leads": n_leads, "showings": n_showings,
+                                 "country": "Canada"}}
+        ids = Ids(properties=count(w.next_id(tables.properties.c.id)),
+                  units=count(w.next_id(tables.properties.c.unit_id)), persons=self.person_ids,
+                  leads=count(w.next_id(tables.leads.c.id)),
+                  applications=count(w.next_id(tables.applications.c.id)),
+                  showings=count(w.next_id(tables.showings.c.id)))
+        portfolio = Portfolio(company, self.data, self.catalog, self.now, rng, ids, bulk=True)
+        for label, total, counted, rows in (
+                ("properties", n_properties, tables.properties, portfolio.listings()),
+                ("leads", n_leads, tables.leads, portfolio.lead_rows()),
+                ("showings", n_showings, tables.showings, portfolio.showing_rows())):
+            w.progress(f"company {cid}: {label}", total)
+            for table, row in rows:
+                w.add(table, row)
+                if table is counted:
+                    w.tick()
+            w.flush()
         return {"company_id": cid, "password": password, "properties": n_properties, "buildings": len(buildings),
-                "leads": len(leads[0]), "showings": n_showings if leads[0] and self.members else 0}
+                "leads": len(portfolio.leads), "showings": n_showings if portfolio.leads and self.members else 0}
 
     def _next_person_id(self) -> int:
         """Users, team members and lead persons share one person-id space (as the API's _next_person_id reads)."""
@@ -272,178 +283,6 @@ class LeaseyCompany:
                 w.add(tables.building_amenities, {"building_id": building["id"], "amenity_id": amenity,
                                                   "value": rng.choice([1, 1, 1, 2])})
         return buildings
-
-    def _properties(self, cid: int, count: int, buildings: list[dict], market_rent: bool) -> list[tuple]:
-        """Like the fixture portfolio: 4 in 5 units in buildings, the rest houses; 1 in 7 archived. Returns
-        (id, created_at) per property for the leads."""
-        w, rng, data, catalog, today = self.w, self.rng, self.data, self.catalog, self.today
-        first_id, first_unit = w.next_id(tables.properties.c.id), w.next_id(tables.properties.c.unit_id)
-        feature_ids, restriction_ids = catalog.enum("FeatureId"), catalog.enum("RestrictionId")
-        unit_types, renewals = catalog.enum("UnitType"), catalog.enum("RenewalFrequency")
-        furnishing, storage = catalog.enum("Furnishing"), catalog.enum("StorageAvailable")
-        free_marketplaces = [m for m, paid in catalog.marketplaces.items() if not paid]
-        slugs = Slugs(catalog)
-        result = []
-        for index in range(count):
-            pid = first_id + index
-            building = buildings[index % len(buildings)] if buildings and index % 5 != 4 else None
-            if building:
-                building["suites"] += 1
-                floor, door = divmod(building["suites"] - 1, 8)
-                suite = f"{floor + 1}{door + 1:02d}"
-                name = f"Unit {suite}"
-                place = {k: building[k] for k in ("address", "city", "province_state", "postal_code", "latitude",
-                                                   "longitude")}
-            else:
-                place = leasey_fixtures.random_place(rng, data, highest_number=9999)
-                suite, name = None, place["address"]
-            slug = slugs.take(name, suite)
-            archived = index % 7 == 6
-            bedrooms = rng.choice([0.5, 1, 1, 2, 2, 3, 4])
-            rent = float(rng.randrange(1200, 4200, 25))
-            listed = today - timedelta(days=rng.randint(3, 700))
-            created = datetime.combine(listed, datetime.min.time()) + timedelta(hours=9)
-            result.append((pid, created))
-            w.add(tables.properties, {
-                "id": pid, "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "unit_id": first_unit + index,
-                "company_id": cid, "building_id": building["id"] if building else None, "floorplan_id": None,
-                "owner_user_id": self.primary_admin, "slug": slug, "name": name, "suite_unit": suite, **place,
-                "country": "Canada", "description": rng.choice(data["descriptions"]) if index % 5 else None,
-                "date_available": today + timedelta(days=rng.randint(-30, 120)) if not archived else None,
-                "rent_amount": rent,
-                "rent_market": round(rent * rng.uniform(0.95, 1.1), -1) if market_rent else None,
-                "security_deposit": rent, "rent_payment_frequency": "monthly",
-                "renewal_frequency": rng.choice(renewals),
-                "unit_type": "apartment" if building else rng.choice(unit_types),
-                "rental_space": "partial place" if index % 11 == 5 else "entire place",
-                "bedrooms": bedrooms, "bathrooms": rng.choice([1, 1, 1.5, 2, 2.5]),
-                "size_sqft": rng.randrange(400, 2400, 10), "max_occupancy": catalog.max_occupancy(bedrooms),
-                "parking_stalls": rng.choice([0, 0, 1, 1, 2, None]),
-                "furnishing": rng.choice(furnishing), "storage_available": rng.choice(storage),
-                "rental_application_url": None,
-                "contact_first_name": None, "contact_last_name": None, "contact_email": None, "contact_phone": None,
-                "contact_dial_code": None, "contact_notify_email": None, "contact_notify_sms": None,
-                "status": "Archived" if archived else "Active", "marketing_start": listed,
-                "marketing_end": listed + timedelta(days=rng.randint(10, 90)) if archived else None,
-                "created_at": created, "updated_at": created})
-            for feature_id in rng.sample(feature_ids, rng.randint(2, 9)):
-                w.add(tables.property_features, {"property_id": pid, "feature_id": feature_id,
-                                                 "value": rng.choice([1, 1, 2])})
-            for position in range(rng.randint(0 if index % 6 == 0 else 1, 12)):
-                w.add(tables.property_photos, {"property_id": pid, "position": position,
-                                               "url": f"https://cdn.sandbox.leasey.example/{cid}/{slug}/{position + 1}.jpg"})
-            for restriction in rng.sample(restriction_ids, rng.randint(0, 3)):
-                w.add(tables.property_restrictions, {"property_id": pid, "restriction_id": restriction})
-            if not archived:
-                for marketplace in rng.sample(free_marketplaces, rng.randint(0 if index % 4 == 3 else 1,
-                                                                             min(4, len(free_marketplaces)))):
-                    w.add(tables.property_marketplaces, {"property_id": pid, "marketplace": marketplace, "enabled": True})
-            for member_id in rng.sample(self.members, min(len(self.members), rng.randint(1, 2))):
-                w.add(tables.property_team_members, {"property_id": pid, "team_member_id": member_id})
-            for start, days in self._leases(index, archived):
-                w.add(tables.leases, {"property_id": pid, "start_date": start, "end_date": start + timedelta(days=days)})
-            w.tick()
-        return result
-
-    def _leases(self, index: int, archived: bool) -> list[tuple[date, int]]:
-        """About half of the units occupied now, some finished leases, a few signed for the future."""
-        rng, today, leases = self.rng, self.today, []
-        if index % 2 == 0 and not archived:
-            leases.append((today - timedelta(days=rng.randint(30, 500)), 730))
-        if index % 3 == 0:
-            leases.append((today - timedelta(days=rng.randint(800, 1200)), 365))
-        if index % 10 == 1:
-            leases.append((today + timedelta(days=rng.randint(20, 90)), 365))
-        return leases
-
-    def _leads(self, cid: int, count: int, properties: list[tuple]) -> tuple[list, list, list]:
-        """Leads spread evenly over the last two years, as in the fixtures, each with its person and its
-        application. Returns (ids, property ids, created_at) for the showings."""
-        w, rng, data, now = self.w, self.rng, self.data, self.now
-        statuses = self.catalog.enum("ApplicationStatus")
-        weights = [50, 12, 10, 8, 6, 14][:len(statuses)] + [10] * max(0, len(statuses) - 6)
-        first_id, first_application = w.next_id(tables.leads.c.id), w.next_id(tables.applications.c.id)
-        window_start = now - timedelta(days=730)
-        window_seconds = int((now - window_start).total_seconds())
-        ids, property_ids, created_ats = [], [], []
-        if not properties:
-            return ids, property_ids, created_ats
-        for index in range(count):
-            lead_id, person_id = first_id + index, next(self.person_ids)
-            first, last = rng.choice(data["first_names"]), rng.choice(data["last_names"])
-            w.add(tables.persons, {
-                "id": person_id, "company_id": cid, "first_name": first, "last_name": last,
-                "email": f"{first}.{last}.{person_id}@mail.example".lower() if rng.random() > 0.05 else None,
-                "phone": f"+1{rng.randint(2000000000, 9999999999)}" if rng.random() > 0.1 else None})
-            pid, _listed = properties[rng.randrange(len(properties))]
-            created = window_start + timedelta(seconds=rng.randint(0, window_seconds))
-            w.add(tables.leads, {"id": lead_id, "company_id": cid, "property_id": pid, "person_id": person_id,
-                                 "source": rng.choice(data["lead_sources"]),
-                                 "note": rng.choice(data["lead_notes"]) if rng.random() < 0.3 else None,
-                                 "created_at": created})
-            status = rng.choices(statuses, weights=weights)[0]
-            sent = created + timedelta(hours=rng.randint(1, 72)) if status != statuses[0] else None
-            received = sent + timedelta(hours=rng.randint(2, 96)) if sent and status not in statuses[:2] else None
-            w.add(tables.applications, {
-                "id": first_application + index, "lead_id": lead_id, "applicant_id": person_id, "status": status,
-                "rating": rng.randint(0, 5) if received else None,
-                "tenancy_application_status": rng.choice(data["tenancy_application_statuses"]) if received else None,
-                "approval_status": rng.choice(data["approval_statuses"]) if received else None,
-                "sent_at": min(sent, now) if sent else None, "received_at": min(received, now) if received else None})
-            ids.append(lead_id)
-            property_ids.append(pid)
-            created_ats.append(created)
-            w.tick()
-        return ids, property_ids, created_ats
-
-    def _showings(self, cid: int, count: int, leads: tuple[list, list, list]) -> None:
-        """Each showing follows its lead by one to three weeks, so showings spread over the two years like the
-        leads (the fixtures also pile a third into the current year, to fill a small portfolio's default report
-        window; at this size that would put ten times the average month into the last one). Statuses in turn,
-        no Disqualified showing in the future, feedback on past confirmed ones."""
-        w, rng, data, now = self.w, self.rng, self.data, self.now
-        lead_ids, property_ids, created_ats = leads
-        if not lead_ids or not self.members:
-            return
-        statuses = self.catalog.enum("ShowingStatus")
-        first_id = w.next_id(tables.showings.c.id)
-        for index in range(count):
-            k = rng.randrange(len(lead_ids))
-            day = created_ats[k] + timedelta(days=rng.randint(1, 21))
-            start = day.replace(hour=rng.randint(9, 19), minute=rng.choice([0, 15, 30, 45]), second=0,
-                                microsecond=0)
-            upcoming = start > now
-            status = statuses[index % len(statuses)]
-            if upcoming and status == "Disqualified":
-                status = "Scheduled"
-            w.add(tables.showings, {
-                "id": first_id + index, "company_id": cid, "property_id": property_ids[k], "lead_id": lead_ids[k],
-                "team_member_id": rng.choice(self.members), "starts_at": start,
-                "ends_at": start + timedelta(minutes=30), "status": status,
-                "feedback": rng.choice(data["showing_feedback"]) if not upcoming and status == "Confirmed" else None})
-            w.tick()
-
-
-class Slugs:
-    """Catalog.slug's rule (first free -2, -3, ... suffix), with a counter per base so that a hundred thousand
-    "Unit 101"-style names stay linear."""
-
-    def __init__(self, catalog: Catalog):
-        self.catalog = catalog
-        self.taken: set[str] = set()
-        self.next_suffix: dict[str, int] = {}
-
-    def take(self, name: str, suite: str | None) -> str:
-        base = self.catalog.slug(name, suite, set())
-        slug, counter = base, self.next_suffix.get(base, 2)
-        if slug in self.taken:
-            slug = f"{base}-{counter}"
-            while slug in self.taken:
-                counter += 1
-                slug = f"{base}-{counter}"
-            self.next_suffix[base] = counter + 1
-        self.taken.add(slug)
-        return slug
 
 
 # -- Travtus ----------------------------------------------------------------------------------------
