@@ -34,6 +34,21 @@ def test_an_operation_without_a_handler_is_a_start_up_error(tmp_path):
         create_app({"DATABASE_URL": "sqlite://", "APIS": ("leasey",), "SPEC_DIR": str(tmp_path)})
 
 
+@pytest.mark.parametrize("name", ["unit_number", "identifier"])
+def test_a_search_parameter_the_code_does_not_filter_on_is_a_start_up_error(tmp_path, name):
+    """A new x-search-parameter with no LeaseSearch field and filter (unit_number), or one the spec no longer marks
+    (identifier), stops the start instead of answering 500, or ignoring the filter, when it is sent."""
+    document = yaml.safe_load((ROOT / "openapi" / "travtus.yaml").read_text())
+    if name == "identifier":
+        del document["components"]["parameters"]["identifier"]["x-search-parameter"]
+    else:
+        document["paths"]["/leases/"]["get"]["parameters"].append(
+            {"name": name, "in": "query", "x-search-parameter": True, "schema": {"type": "string"}})
+    (tmp_path / "travtus.yaml").write_text(yaml.safe_dump(document, allow_unicode=True))
+    with pytest.raises(RuntimeError, match=f"x-search-parameter names .*'{name}'|LeaseSearch's fields .*'{name}'"):
+        create_app({"DATABASE_URL": "sqlite://", "APIS": ("travtus",), "SPEC_DIR": str(tmp_path)})
+
+
 def test_enum_added_to_the_spec_is_accepted_without_code_changes(tmp_path):
     document = yaml.safe_load((ROOT / "openapi" / "leasey.yaml").read_text())
     document["components"]["schemas"]["UnitType"]["enum"].append("loft")

@@ -13,7 +13,8 @@ import re
 import secrets
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 import jwt
@@ -119,6 +120,7 @@ class Page:
 
 class TravtusBackend:
     def __init__(self, store: Store, clock: Clock, spec: Spec):
+        check_search_parameters(spec)
         self.store = store
         self.clock = clock
         self.spec = spec
@@ -227,8 +229,7 @@ class TravtusBackend:
         conditions = _conditions(search)
         if not groups >= set(self._groups()):  # a filter on every group there is would only slow the count
             conditions.insert(0, leases.c.group_id.in_(sorted(groups)))
-        needs_units = search.unit_external_ref is not None or bool(search.address)
-        source = leases.join(units, units.c.id == leases.c.unit_id) if needs_units else leases
+        source = leases.join(units, units.c.id == leases.c.unit_id) if _needs_units(search) else leases
         with self.store.read() as connection:
             result, count = _paginate(connection, source, conditions, page)
             if count == 0:
@@ -251,26 +252,58 @@ class TravtusBackend:
         return groups
 
 
+def _address(value: dict) -> list:
+    conditions = []
+    for name, part in value.items():
+        if name in NUMERIC_ADDRESS_FIELDS:
+            conditions.append(tables.trv_units.c[name] == part)
+        else:  # case-insensitive exact match (SQLite's lower() folds ASCII letters only)
+            conditions.append(func.lower(tables.trv_units.c[name]) == func.lower(part))
+    return conditions
+
+
+def _on_lease(column: str) -> Callable[[object], list]:
+    return lambda value: [tables.trv_leases.c[column] == value]
+
+
+# How each search parameter filters: its conditions, and whether they are on the lease's unit (a join). The group
+# parameters narrow the token's scope instead (TravtusBackend._scope). The spec's x-search-parameter names,
+# LeaseSearch's fields and these are one list, checked at start-up (check_search_parameters).
+_FILTERS: dict[str, tuple[Callable[[object], list], bool]] = {
+    "identifier": (_on_lease("identifier"), False),
+    "start_date": (_on_lease("start_date"), False),
+    "end_date": (_on_lease("end_date"), False),
+    "move_in_date": (_on_lease("move_in_date"), False),
+    "unit_identifier": (_on_lease("unit_id"), False),
+    "unit_external_ref": (lambda value: [tables.trv_units.c.external_ref == value], True),
+    "address": (_address, True),
+}
+_SCOPING = frozenset({"group_ids", "group_external_refs"})
+
+
+def check_search_parameters(spec: Spec) -> None:
+    """A search parameter the spec adds without a LeaseSearch field would answer 500 when sent; one without a filter
+    would be ignored. Either is a start-up error."""
+    in_spec = {p.name for p in spec.operation("find_leases").parameters if p.extensions.get("x-search-parameter")}
+    in_search = {field.name for field in fields(LeaseSearch)}
+    filtered = set(_FILTERS) | _SCOPING
+    if not in_spec == in_search == filtered:
+        raise RuntimeError(f"travtus: the spec's x-search-parameter names {sorted(in_spec)}, LeaseSearch's fields "
+                           f"{sorted(in_search)} and the filters {sorted(filtered)} differ")
+
+
 def _conditions(search: LeaseSearch) -> list:
     """Exact match on every search parameter given (group scoping is applied separately)."""
-    leases, units = tables.trv_leases, tables.trv_units
     conditions = []
-    if search.identifier is not None:
-        conditions.append(leases.c.identifier == search.identifier)
-    for name in ("start_date", "end_date", "move_in_date"):
+    for name, (condition, _) in _FILTERS.items():
         value = getattr(search, name)
         if value is not None:
-            conditions.append(leases.c[name] == value)
-    if search.unit_identifier is not None:
-        conditions.append(leases.c.unit_id == search.unit_identifier)
-    if search.unit_external_ref is not None:
-        conditions.append(units.c.external_ref == search.unit_external_ref)
-    for name, value in (search.address or {}).items():
-        if name in NUMERIC_ADDRESS_FIELDS:
-            conditions.append(units.c[name] == value)
-        else:  # case-insensitive exact match (SQLite's lower() folds ASCII letters only)
-            conditions.append(func.lower(units.c[name]) == func.lower(value))
+            conditions.extend(condition(value))
     return conditions
+
+
+def _needs_units(search: LeaseSearch) -> bool:
+    return any(on_unit and getattr(search, name) is not None for name, (_, on_unit) in _FILTERS.items())
 
 
 def _page_query(conditions):
