@@ -73,7 +73,7 @@ class ParameterError(Exception):
         super().__init__(f"{location} parameter {name}: {kind} {detail}".strip())
         self.name = name
         self.location = location
-        self.kind = kind  # "missing" | "type" | "invalid"
+        self.kind = kind  # "missing" | "type" | "invalid" | "unknown_field" (a deepObject member not in the schema)
         self.schema = schema
         self.detail = detail
 
@@ -271,8 +271,8 @@ class Spec:
                 item_schema = schema.get("properties", {}).get(key)
                 if item_schema is None:
                     if schema.get("additionalProperties", True) is False:
-                        raise ParameterError(f"{parameter.name}[{key}]", parameter.location, "invalid", schema,
-                                             "is not a known field")
+                        raise ParameterError(f"{parameter.name}[{key}]", parameter.location, "unknown_field",
+                                             schema, "is not a known field")
                     item_schema = {"type": "string"}
                 value[key] = self._coerce(f"{parameter.name}[{key}]", parameter.location, item, item_schema)
         else:

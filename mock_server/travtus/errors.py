@@ -178,7 +178,7 @@ def from_parameter(error: ParameterError) -> TravtusError:
     schema = error.schema
     if schema.get("format") == "date":
         return date_format_invalid(error.name)
-    if error.detail == "is not a known field":  # a deepObject member the schema does not list
+    if error.kind == "unknown_field":  # a deepObject member the schema does not list
         fields = ", ".join(schema.get("properties", {}))
         return invalid_parameter(error.name, f"It is not a known field; the known fields are {fields}.")
     return invalid_parameter(error.name, _hint(schema))
