@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import ClientDisconnected, HTTPException
@@ -31,6 +31,28 @@ EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRA
 log = logging.getLogger("mock_server")
 
 
+class ApiErrors(Protocol):
+    """What the HTTP layer asks of every API's errors module (mock_server/<api>/errors.py): the error to raise, in
+    that API's documented shape. Checked when the API is mounted."""
+
+    def not_found(self) -> ApiError: ...
+    def method_not_allowed(self, allowed: str) -> ApiError: ...
+    def from_parameter(self, error: ParameterError) -> ApiError: ...
+    def internal(self) -> ApiError: ...
+    def refused(self, status: int, message: str, path: str | None = None) -> ApiError: ...
+
+
+class PartnerErrors(ApiErrors, Protocol):
+    """A partner API's errors also answer the faults the control API injects (mock_server/pipeline.py)."""
+
+    def fault(self, status: int, retry_after: int | None = None) -> ApiError: ...
+    def invalid_fault_header(self, message: str) -> ApiError: ...
+
+
+def _claims_nothing(backend: Any, key: str) -> None:
+    return None
+
+
 @dataclass
 class Api:
     """One API as mounted: its spec, one handler per operationId, and its error shapes."""
@@ -38,10 +60,15 @@ class Api:
     name: str
     spec: Spec
     handlers: dict[str, Callable]
-    errors: Any  # module with not_found(), method_not_allowed(allowed), from_parameter(exc), internal()
+    errors: ApiErrors
     backend: Any
     prefix: str = ""
     path_operations: dict[str, dict[str, Operation]] = field(default_factory=dict)
+    # Endpoints the spec opens to anyone (`security: []` on every operation at the path): no credential asked.
+    open_endpoints: frozenset[str] = frozenset()
+    # What a request says it is for, authenticated or not ("company_id", "client_id": what fault rules match on);
+    # the handlers module's claimed(backend, key), None for a key the API has no such thing for.
+    claimed: Callable[[Any, str], Any] = _claims_nothing
 
 
 class Call:
@@ -98,8 +125,10 @@ def mount(app: Flask, name: str, prefix: str, spec: Spec, store: Store, clock: C
     package = importlib.import_module(f"mock_server.{name}")
     handlers_module = importlib.import_module(f"mock_server.{name}.handlers")
     errors_module = importlib.import_module(f"mock_server.{name}.errors")
+    _check_errors(errors_module, ApiErrors if name == CONTROL_NAME else PartnerErrors)
     api = Api(name=name, spec=spec, handlers={}, errors=errors_module,
-              backend=package.create_backend(store, clock, spec, app.config), prefix=prefix)
+              backend=package.create_backend(store, clock, spec, app.config), prefix=prefix,
+              claimed=getattr(handlers_module, "claimed", _claims_nothing))
 
     for operation in spec.operations:
         handler = getattr(handlers_module, operation.handler, None)
@@ -108,6 +137,8 @@ def mount(app: Flask, name: str, prefix: str, spec: Spec, store: Store, clock: C
                                f"{handlers_module.__name__}.{operation.handler}")
         api.handlers[operation.handler] = handler
         api.path_operations.setdefault(operation.flask_rule, {})[operation.method] = operation
+    api.open_endpoints = frozenset(f"{name}.{rule}" for rule, operations in api.path_operations.items()
+                                   if all(operation.security == [] for operation in operations.values()))
 
     blueprint = Blueprint(name, __name__, url_prefix=prefix or None)
     for rule in api.path_operations:
@@ -122,6 +153,15 @@ def mount(app: Flask, name: str, prefix: str, spec: Spec, store: Store, clock: C
                                provide_automatic_options=False)
     app.register_blueprint(blueprint)
     return api
+
+
+def _check_errors(module, protocol: type) -> None:
+    """The module has every function of the protocol (and of the protocols it extends, defined here)."""
+    members = {name for base in protocol.__mro__ if base.__module__ == __name__
+               for name, value in vars(base).items() if callable(value) and not name.startswith("_")}
+    missing = sorted(name for name in members if not callable(getattr(module, name, None)))
+    if missing:
+        raise RuntimeError(f"{module.__name__} has no {', '.join(missing)} ({protocol.__name__}, mock_server/api.py)")
 
 
 def _dispatcher(api: Api, rule: str):

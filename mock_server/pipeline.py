@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import re
 import time
 from contextlib import ExitStack
 from datetime import UTC, datetime
@@ -16,7 +15,7 @@ from datetime import UTC, datetime
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
-from . import jsonbody, limits
+from . import limits
 from .api import CONTROL_NAME, sandbox
 from .record import NO_BODY, close_record, current, open_record
 from .sandbox import errors as control_errors
@@ -24,9 +23,7 @@ from .sandbox import masking, origin
 from .sandbox.faults import HEADER, Action, HeaderError, drop_connection, parse_header
 from .sandbox.journal import Pending
 
-OPEN_ENDPOINTS = frozenset({"sandbox./health"})
 EXPIRY_SWEEP_SECONDS = 60
-_ASCII_INTEGER = re.compile(r"-?[0-9]+")
 access_log = logging.getLogger("mock_server.access")
 
 
@@ -62,9 +59,9 @@ def _before():
     state = sandbox()
     record = _open(state)
     if request.blueprint == CONTROL_NAME:
-        if request.endpoint not in OPEN_ENDPOINTS:  # (health: load balancers probe it by any name; no state)
+        if request.endpoint not in state.control.open_endpoints:  # (health: probed by any name; no state)
             origin.check(current_app.extensions["sandbox.hosts"], request)
-        _require_admin_token()
+            _require_admin_token()
         return None
     api = _partner_api()
     if api is None:
@@ -95,7 +92,7 @@ def _before():
 
 def _require_admin_token() -> None:
     expected = current_app.config.get("ADMIN_TOKEN")
-    if not expected or request.endpoint in OPEN_ENDPOINTS:
+    if not expected:
         return
     scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
@@ -123,40 +120,8 @@ class _RequestFacts:
 
     def get(self, key: str):
         if key not in self._values:
-            self._values[key] = _claimed_company() if key == "company_id" else _claimed_client(self.api)
+            self._values[key] = self.api.claimed(self.api.backend, key)
         return self._values[key]
-
-
-def _claimed_company() -> int | None:
-    """The Leasey company a request names (query, then JSON body), authenticated or not.
-
-    Only ASCII digits name one, as in the spec's integer parameters (int() would read '١٢٣' or '123\\n')."""
-    raw = request.args.get("company_id")
-    if raw is None and request.is_json:
-        try:
-            body = jsonbody.loads(request.get_data(cache=True))
-        except jsonbody.MalformedJson:
-            body = None
-        raw = body.get("company_id") if isinstance(body, dict) else None
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        return raw
-    if isinstance(raw, str) and _ASCII_INTEGER.fullmatch(raw):
-        return int(raw)
-    return None
-
-
-def _claimed_client(api) -> str | None:
-    """The Travtus client a request is for: the token form's client_id, or the owner of its bearer token."""
-    if api.name != "travtus":
-        return None
-    if api.errors.at_token_endpoint():
-        return request.form.get("client_id") or None
-    parts = (request.headers.get("Authorization") or "").split()
-    if len(parts) != 2 or parts[0].lower() != "bearer":
-        return None
-    return api.backend.client_of(parts[1])
 
 
 _last_sweep = [0.0]
@@ -182,9 +147,8 @@ def _after(response: Response) -> Response:
         state = sandbox()
         control = state.control.backend
         _journal(control, state.clock, api.name, status, latency_ms, response, record)
-        tenant_id = f"leasey-{company_id}" if company_id is not None else client_id
-        if tenant_id is not None and status < 400:
-            control.tenants.touch(tenant_id)
+        if status < 400:
+            control.tenants.touch_caller(company_id, client_id)
     _log_line(status, latency_ms, company_id, client_id, fault)
     return response
 

@@ -98,3 +98,17 @@ def test_the_state_of_each_api_never_imports_flask():
                       if isinstance(node, ast.ImportFrom) and not node.level}
             offenders += [f"{'.'.join(name)} imports {root}" for root in roots & {"flask", "werkzeug"}]
     assert offenders == []
+
+
+def test_the_request_path_never_names_an_api():
+    """The pipeline and the mounted-API layer treat every API alike: what differs lives in mock_server/<api>/."""
+    names = {"leasey", "travtus"}
+    named = []
+    for module in ("pipeline", "api", "responses", "selfcheck"):
+        tree = ast.parse((PACKAGE / f"{module}.py").read_text())
+        named += [f"{module}.py:{node.lineno} {node.value!r}" for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                  and (node.value in names or node.value.split("-")[0] in names)]
+        named += [f"{module}.py:{node.lineno} .{node.attr}" for node in ast.walk(tree)
+                  if isinstance(node, ast.Attribute) and node.attr in names]
+    assert named == []

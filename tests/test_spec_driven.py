@@ -49,6 +49,27 @@ def test_a_search_parameter_the_code_does_not_filter_on_is_a_start_up_error(tmp_
         create_app({"DATABASE_URL": "sqlite://", "APIS": ("travtus",), "SPEC_DIR": str(tmp_path)})
 
 
+def test_an_errors_module_short_of_the_protocol_is_a_start_up_error():
+    """Each API's errors module is what the HTTP layer calls: one without fault() would fail only when a fault
+    rule fired."""
+    import types
+
+    from mock_server.api import PartnerErrors, _check_errors
+    from mock_server.leasey import errors
+
+    broken = types.ModuleType("broken_errors")
+    broken.__dict__.update({name: getattr(errors, name) for name in ("not_found", "method_not_allowed",
+                                                                      "from_parameter", "internal", "refused")})
+    with pytest.raises(RuntimeError, match="broken_errors has no fault, invalid_fault_header"):
+        _check_errors(broken, PartnerErrors)
+    _check_errors(errors, PartnerErrors)  # the real one is complete
+
+
+def test_the_endpoints_open_without_the_admin_token_are_those_the_spec_marks_security_none():
+    app = create_app({"DATABASE_URL": "sqlite://", "APIS": ("leasey",), "NOW": "2026-06-01T12:00:00"})
+    assert app.extensions["sandbox"].control.open_endpoints == frozenset({"sandbox./health"})
+
+
 def test_enum_added_to_the_spec_is_accepted_without_code_changes(tmp_path):
     document = yaml.safe_load((ROOT / "openapi" / "leasey.yaml").read_text())
     document["components"]["schemas"]["UnitType"]["enum"].append("loft")

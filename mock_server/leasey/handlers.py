@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, time
 
 from flask import request
@@ -12,6 +13,30 @@ from ..record import current
 from ..rows import Rows
 from . import errors
 from .models import LeaseyBackend
+
+_ASCII_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def claimed(backend: LeaseyBackend, key: str) -> int | None:
+    """The company a request names (query, then JSON body), authenticated or not: what fault rules match on
+    (mock_server/pipeline.py). Only ASCII digits name one, as in the spec's integer parameters (int() would read
+    '١٢٣' or '123\\n')."""
+    if key != "company_id":
+        return None
+    raw = request.args.get("company_id")
+    if raw is None and request.is_json:
+        try:
+            body = jsonbody.loads(request.get_data(cache=True))
+        except jsonbody.MalformedJson:
+            body = None
+        raw = body.get("company_id") if isinstance(body, dict) else None
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and _ASCII_INTEGER.fullmatch(raw):
+        return int(raw)
+    return None
 
 
 def _authenticate_read(call, password_in_query: bool = False):

@@ -10,6 +10,7 @@ from flask import request
 from .. import jsonbody, limits
 from . import Control, errors
 from .state import NotFound
+from .tenants import leasey_tenant_id
 
 NO_CONTENT = ({}, 204)
 
@@ -76,7 +77,7 @@ def reset_all(call):
 def reset_leasey_company(call):
     control = _control(call)
     company_id = call.param("company_id")
-    tenant = control.tenants.get(f"leasey-{company_id}")
+    tenant = control.tenants.get(leasey_tenant_id(company_id))
     try:
         if tenant is not None:
             control.tenants.reset(tenant)

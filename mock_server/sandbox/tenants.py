@@ -31,6 +31,11 @@ _COMPANY_WORDS = (["Birchwood", "Riverside", "Summit", "Lakeview", "Cedar", "Nor
                   ["Property Management", "Rentals", "Living", "Residential", "Homes"])
 
 
+def leasey_tenant_id(company_id: int) -> str:
+    """A Leasey tenant is named after its company; a Travtus tenant is its client id."""
+    return f"leasey-{company_id}"
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
@@ -62,7 +67,7 @@ class Tenants:
             password = "tenant-pass-" + secrets.token_urlsafe(18)  # a shape masking.MADE knows
             self._remember(password)
             company = leasey_company(recipe, password, data)
-            record = {"id": f"leasey-{company_id}", "api": "leasey", "name": company["name"], "recipe": recipe,
+            record = {"id": leasey_tenant_id(company_id), "api": "leasey", "name": company["name"], "recipe": recipe,
                       "credentials": {"company_id": company_id,
                                       "password": digests.digest(password, digests.COMPANY_PASSWORD)},
                       "created_at": utcnow(), "last_used_at": utcnow()}
@@ -157,6 +162,12 @@ class Tenants:
                 forget_clients(connection, [client_id])  # (its tokens fail anyway: no such client)
             connection.execute(delete(tenants).where(tenants.c.id == tenant_id))
         return True
+
+    def touch_caller(self, company_id: int | None, client_id: str | None) -> None:
+        """A request authenticated as this Leasey company or Travtus client: its tenant, if it is one, is used."""
+        tenant_id = leasey_tenant_id(company_id) if company_id is not None else client_id
+        if tenant_id is not None:
+            self.touch(tenant_id)
 
     def touch(self, tenant_id: str) -> None:
         """A request authenticated as this tenant: it is not idle."""

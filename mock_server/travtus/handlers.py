@@ -43,6 +43,19 @@ def create_token(call):
     return token, 200, NO_STORE
 
 
+def claimed(backend: TravtusBackend, key: str) -> str | None:
+    """The client a request is for, authenticated or not: the token form's client_id, or the owner of its bearer
+    token. What fault rules match on (mock_server/pipeline.py)."""
+    if key != "client_id":
+        return None
+    if errors.at_token_endpoint():
+        return request.form.get("client_id") or None
+    parts = (request.headers.get("Authorization") or "").split()
+    if len(parts) != 2 or parts[0].lower() != "bearer":
+        return None
+    return backend.client_of(parts[1])
+
+
 def find_leases(call):
     backend: TravtusBackend = call.backend
     _throttle(call, "api", _bearer_key())
