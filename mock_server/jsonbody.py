@@ -21,6 +21,10 @@ class MalformedJson(ValueError):
     pass
 
 
+class NotText(MalformedJson):
+    """JSON escapes can spell lone surrogates (\\ud800), which are not text: no engine can store them."""
+
+
 def too_deep(raw: bytes, limit: int = MAX_DEPTH) -> bool:
     """Whether the arrays and objects of a JSON text nest deeper than `limit` (brackets in strings aside)."""
     if raw.count(b"[") + raw.count(b"{") <= limit:  # the usual case: too few brackets to be that deep
@@ -52,6 +56,19 @@ def loads(raw: bytes) -> Any:
         raise MalformedJson(str(error)) from None
     if b"\\u0000" in raw and holds_nul(value):
         raise MalformedJson("a string holds U+0000 (NUL), which is not text a database column can store")
+    return value
+
+
+def read_object(raw: bytes) -> dict:
+    """The one reader of a request body that must be a JSON object, for every API: MalformedJson when it is not JSON
+    or not an object, NotText when it is but its escapes spell a lone surrogate."""
+    value = loads(raw)
+    if not isinstance(value, dict):
+        raise MalformedJson("the body is not a JSON object")
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise NotText("a string holds a lone surrogate") from None
     return value
 
 

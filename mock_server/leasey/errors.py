@@ -26,12 +26,24 @@ BODY_PASSWORD_MISSING = "password is required"
 PASSWORD_INVALID = "Invalid company password"  # (doc)
 COMPANY_NOT_FOUND = "Company {id} not found"  # (doc)
 NO_ADMIN = "No admin user found for company {id}. Contact support."  # (doc)
-COMPANY_ID_NOT_INTEGER = "company_id must be an integer"  # (doc, section 14)
+# A parameter or body field: one text whether it came in the query, a path or the JSON body (`kind` from
+# validation.TYPE_NAMES), so editing it changes every path that sends it.
+REQUIRED = "{name} is required"
+MUST_BE = "{name} must be {kind}"
+COMPANY_ID_NOT_INTEGER = MUST_BE.format(name="company_id", kind=TYPE_NAMES["integer"])  # (doc, section 14)
+MUST_BE_UUID = "{name} must be a UUID"
+MUST_BE_BETWEEN = "{name} must be between {minimum} and {maximum}"
+INVALID = "{name} is invalid: {detail}"
 DATE_FORMAT = "{name} must be an ISO-8601 date-time: YYYY-MM-DDTHH:MM:SS"
 MALFORMED_JSON = "Malformed JSON: the request body must be a JSON object"
+UNKNOWN_FIELDS = "Unknown field(s) in the request body: {names}"
 V1_ACTION = ("The action field was removed in v2: POST /properties always creates a property; "
              "update with PUT /properties/{property_id}")
 VALIDATION_FAILED = "Validation failed. See 'details' for field-level errors."  # (doc)
+PROPERTY_NOT_FOUND = "Property not found"
+NO_ROUTE = "No route matches {method} {path}"
+METHOD_NOT_ALLOWED = "Method {method} is not allowed on {path}. Allowed: {allowed}"
+INTERNAL = "Internal server error"
 
 
 class LeaseyError(ApiError):
@@ -87,25 +99,25 @@ def _v1_hint() -> str | None:
 
 
 def not_found(message: str | None = None) -> LeaseyError:
-    return LeaseyError(404, message or _v1_hint() or f"No route matches {request.method} {request.path}")
+    return LeaseyError(404, message or _v1_hint() or NO_ROUTE.format(method=request.method, path=request.path))
 
 
 def property_not_found() -> LeaseyError:
-    return LeaseyError(404, "Property not found")
+    return LeaseyError(404, PROPERTY_NOT_FOUND)
 
 
 def method_not_allowed(allowed: str) -> LeaseyError:
-    message = _v1_hint() or f"Method {request.method} is not allowed on {request.path}. Allowed: {allowed}"
+    message = _v1_hint() or METHOD_NOT_ALLOWED.format(method=request.method, path=request.path, allowed=allowed)
     return LeaseyError(405, message, headers={"Allow": allowed})
 
 
 def internal() -> LeaseyError:
-    return LeaseyError(500, "Internal server error")
+    return LeaseyError(500, INTERNAL)
 
 
 FAULT_MESSAGES = {  # sandbox wording: the document lists 500 without a message and no 429/502/503/504 at all
     429: "Too many requests. Retry after the number of seconds in the Retry-After header.",
-    500: "Internal server error",
+    500: INTERNAL,
     502: "Bad gateway: the upstream service did not answer. Retry with exponential backoff.",
     503: "Service temporarily unavailable. Retry after the number of seconds in the Retry-After header.",
     504: "Gateway timeout: the upstream service took too long to answer. Retry with exponential backoff.",
@@ -133,15 +145,17 @@ def from_parameter(error: ParameterError) -> LeaseyError:
     if error.location == "path":
         return property_not_found()
     if error.kind == "missing":
-        return bad_request(f"{error.name} is required")
+        return bad_request(REQUIRED.format(name=error.name))
     schema = error.schema
     if error.kind == "type":
-        return bad_request(f"{error.name} must be {TYPE_NAMES.get(error.expected_type, 'a ' + error.expected_type)}")
+        return bad_request(MUST_BE.format(name=error.name, kind=TYPE_NAMES.get(error.expected_type,
+                                                                                 "a " + error.expected_type)))
     if "pattern" in schema:
         return bad_request(DATE_FORMAT.format(name=error.name))
     if schema.get("format") == "uuid":
-        return bad_request(f"{error.name} must be a UUID")
+        return bad_request(MUST_BE_UUID.format(name=error.name))
     if "minimum" in schema or "maximum" in schema:
-        return bad_request(f"{error.name} must be between {schema.get('minimum')} and {schema.get('maximum')}")
-    return bad_request(f"{error.name} is invalid: {error.detail}")
+        return bad_request(MUST_BE_BETWEEN.format(name=error.name, minimum=schema.get("minimum"),
+                                                  maximum=schema.get("maximum")))
+    return bad_request(INVALID.format(name=error.name, detail=error.detail))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, time
 
@@ -13,6 +12,7 @@ from ..record import current
 from ..rows import Rows
 from . import errors
 from .models import LeaseyBackend
+from .validation import TYPE_NAMES
 
 _ASCII_INTEGER = re.compile(r"-?[0-9]+")
 
@@ -101,16 +101,14 @@ def _authenticate_write(call) -> tuple:
     """Writes: token, then the JSON body's company_id and password, in the read side's order."""
     backend: LeaseyBackend = call.backend
     backend.check_token(request.headers.get("Authorization"), request.args.get("token"))
-    try:  # strictly: NaN, Infinity and nesting deeper than jsonbody.MAX_DEPTH are malformed too
-        body = jsonbody.loads(request.get_data(cache=True))
+    try:  # strictly: NaN, Infinity, lone surrogates and nesting deeper than jsonbody.MAX_DEPTH are malformed too
+        body = jsonbody.read_object(request.get_data(cache=True))
     except jsonbody.MalformedJson:
-        body = None
-    if not isinstance(body, dict) or not _is_unicode(body):
-        raise errors.bad_request(errors.MALFORMED_JSON)
+        raise errors.bad_request(errors.MALFORMED_JSON) from None
     if "action" in body:
         raise errors.bad_request(errors.V1_ACTION)
     if "company_id" not in body:
-        raise errors.bad_request("company_id is required")
+        raise errors.bad_request(errors.REQUIRED.format(name="company_id"))
     company_id = body["company_id"]
     if isinstance(company_id, float) and company_id.is_integer():
         company_id = int(company_id)  # JSON Schema: 123.0 is an integer
@@ -120,26 +118,17 @@ def _authenticate_write(call) -> tuple:
     if password in (None, ""):
         raise errors.unauthorized(errors.BODY_PASSWORD_MISSING)
     if not isinstance(password, str):
-        raise errors.bad_request("password must be a string")
+        raise errors.bad_request(errors.MUST_BE.format(name="password", kind=TYPE_NAMES["string"]))
     company = backend.authenticate_company(company_id, password)
     current().company_id = company.id
     unknown = sorted(set(body) - set(call.operation.request_schema_properties))
     if unknown:
-        raise errors.bad_request(f"Unknown field(s) in the request body: {', '.join(unknown)}")
+        raise errors.bad_request(errors.UNKNOWN_FIELDS.format(names=", ".join(unknown)))
     if "property" not in body:
-        raise errors.bad_request("property is required")
+        raise errors.bad_request(errors.REQUIRED.format(name="property"))
     if not isinstance(body["property"], dict):
-        raise errors.bad_request("property must be an object")
+        raise errors.bad_request(errors.MUST_BE.format(name="property", kind=TYPE_NAMES["object"]))
     return company, body["property"]
-
-
-def _is_unicode(body: dict) -> bool:
-    """JSON escapes can spell lone surrogates (\\ud800), which are not text; such a body is malformed."""
-    try:
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def create_property(call):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 from flask import request
@@ -29,15 +28,11 @@ def _body(call, required: bool = True) -> dict:
     if request.mimetype != "application/json":  # a form or text/plain body is what another site's page can send
         raise errors.refused(415, "The body must be JSON, sent with Content-Type: application/json.")
     try:  # strictly: NaN, Infinity and nesting deeper than jsonbody.MAX_DEPTH are not a JSON object either
-        body = jsonbody.loads(raw)
-    except jsonbody.MalformedJson:
-        body = None
-    if not isinstance(body, dict):
-        raise errors.invalid("The body must be a JSON object")
-    try:  # JSON escapes can spell lone surrogates (\ud800), which are not text
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
+        body = jsonbody.read_object(raw)
+    except jsonbody.NotText:
         raise errors.invalid("The body must be UTF-8 text") from None
+    except jsonbody.MalformedJson:
+        raise errors.invalid("The body must be a JSON object") from None
     problems = sorted(call.api.spec.validator(call.operation.body_schema).iter_errors(body),
                       key=lambda e: list(e.absolute_path))
     if problems:
