@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, Protocol
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 from . import limits
@@ -23,6 +23,7 @@ from .errors import ApiError
 from .record import current
 from .responses import handler_response, json_response
 from .selfcheck import check_response
+from .settings import Settings
 from .spec import Operation, ParameterError, Spec
 from .store import Store
 
@@ -104,30 +105,18 @@ class Call:
                 for p in self.operation.parameters}
 
 
-@dataclass
-class Sandbox:
-    store: Store
-    clock: Clock
-    apis: dict[str, Api]  # the partner APIs
-    control: Api  # the control API, /_sandbox
-
-
-def sandbox() -> Sandbox:
-    return current_app.extensions["sandbox"]
-
-
 def is_control_path(path: str) -> bool:
     return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
 
 
-def mount(app: Flask, name: str, prefix: str, spec: Spec, store: Store, clock: Clock) -> Api:
+def mount(app: Flask, name: str, prefix: str, spec: Spec, store: Store, clock: Clock, settings: Settings) -> Api:
     """Mounts the API `mock_server.<name>` (its handlers and errors modules, its backend) at `prefix`."""
     package = importlib.import_module(f"mock_server.{name}")
     handlers_module = importlib.import_module(f"mock_server.{name}.handlers")
     errors_module = importlib.import_module(f"mock_server.{name}.errors")
     _check_errors(errors_module, ApiErrors if name == CONTROL_NAME else PartnerErrors)
     api = Api(name=name, spec=spec, handlers={}, errors=errors_module,
-              backend=package.create_backend(store, clock, spec, app.config), prefix=prefix,
+              backend=package.create_backend(store, clock, spec, settings), prefix=prefix,
               claimed=getattr(handlers_module, "claimed", _claims_nothing))
 
     for operation in spec.operations:

@@ -15,33 +15,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from . import limits
-from .app import API_NAMES, create_app
-from .travtus.ratelimit import parse_setting
-
-
-def _app_config(args) -> dict:
-    config = {}
-    if args.db:
-        config["DATABASE_URL"] = args.db
-    if args.now:
-        config["NOW"] = args.now
-        config["FREEZE_CLOCK"] = args.freeze_clock
-    if getattr(args, "travtus_rate_limit", None):
-        config["TRAVTUS_RATE_LIMIT"] = args.travtus_rate_limit
-    if getattr(args, "admin_token", None):
-        config["ADMIN_TOKEN"] = args.admin_token
-    if getattr(args, "self_check", None):
-        config["SELF_CHECK"] = {"sample": True, "full": "full", "off": False}[args.self_check]
-    if getattr(args, "journal_size", None) is not None:
-        config["JOURNAL_SIZE"] = args.journal_size
-    if getattr(args, "tenant_idle", None) is not None:
-        config["TENANT_IDLE_SECONDS"] = args.tenant_idle
-    if getattr(args, "no_migrate", False):
-        config["AUTO_MIGRATE"] = False
-    if getattr(args, "api", "all") != "all":
-        config["APIS"] = (args.api,)
-        config["MOUNT_AT_ROOT"] = True
-    return config
+from .app import create_app
+from .settings import API_NAMES, Settings, config_from_arguments
 
 
 def is_loopback(host: str) -> bool:
@@ -115,16 +90,16 @@ def _mask_every_log(app):
 
 
 def serve(args) -> int:
-    config = _app_config(args)
+    config = config_from_arguments(args)
     # The control API answers requests naming this address or the public name only (sandbox/origin.py).
     config.update(BIND_HOST=args.host, BIND_PORT=args.port,
                   PUBLIC_HOST=args.public_host or os.environ.get("SANDBOX_PUBLIC_HOST"))
     if args.reload_fixtures:
         config["LOAD_FIXTURES"] = "always"
-    try:
-        parse_setting(config.get("TRAVTUS_RATE_LIMIT"))
+    try:  # every setting checked before anything starts (create_app would refuse it too)
+        Settings.of(Settings.layered(config))
     except ValueError as wrong:
-        print(f"--travtus-rate-limit: {wrong}", file=sys.stderr, flush=True)
+        print(f"mock-server serve: {wrong}", file=sys.stderr, flush=True)
         return 2
     admin_token = config.get("ADMIN_TOKEN") or os.environ.get("SANDBOX_ADMIN_TOKEN")
     if not admin_token and not is_loopback(args.host):
@@ -222,7 +197,7 @@ def _serve_for_development(args, config: dict) -> int:
 
 
 def load_fixtures(args) -> int:
-    config = _app_config(args)
+    config = config_from_arguments(args)
     config["LOAD_FIXTURES"] = "always"
     create_app(config)
     print("fixtures loaded", flush=True)
@@ -239,7 +214,7 @@ def _version() -> str:
 def db_upgrade(args) -> int:
     """`mock-server db upgrade`: the schema to the newest revision (what start-up does unless --no-migrate)."""
     from . import migrate
-    from .app import DEFAULTS
+    from .settings import DEFAULTS
     from .store import Store
 
     url = args.db or os.environ.get("DATABASE_URL") or DEFAULTS["DATABASE_URL"]

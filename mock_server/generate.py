@@ -63,16 +63,9 @@ def register(fixture_commands, common) -> None:
 
 def generate(args) -> int:
     from .app import create_app
+    from .settings import config_from_arguments
 
-    config = {"LOAD_FIXTURES": "if-empty", "SELF_CHECK": False}
-    if args.db:
-        config["DATABASE_URL"] = args.db
-    if args.now:
-        config["NOW"] = args.now
-        config["FREEZE_CLOCK"] = args.freeze_clock
-    if args.api != "all":
-        config["APIS"] = (args.api,)
-    app = create_app(config)
+    app = create_app({**config_from_arguments(args), "LOAD_FIXTURES": "if-empty", "SELF_CHECK": "off"})
     sandbox = app.extensions["sandbox"]
     started = time.perf_counter()
     writer = Writer(sandbox.store, quiet=args.quiet)

@@ -16,7 +16,8 @@ from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from . import limits
-from .api import CONTROL_NAME, sandbox
+from .api import CONTROL_NAME
+from .context import sandbox
 from .record import NO_BODY, close_record, current, open_record
 from .sandbox import errors as control_errors
 from .sandbox import masking, origin
@@ -91,7 +92,7 @@ def _before():
 
 
 def _require_admin_token() -> None:
-    expected = current_app.config.get("ADMIN_TOKEN")
+    expected = sandbox().settings.admin_token
     if not expected:
         return
     scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")

@@ -1,13 +1,14 @@
 """The self-check: every answer validated against its operation's response schema; a violation is logged and
-flagged in the X-Sandbox-Spec-Violation header (SELF_CHECK: "full" checks every item, a true value a sample)."""
+flagged in the X-Sandbox-Spec-Violation header (settings.self_check: "full" checks every item, "sample" a sample)."""
 
 from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Any
 
-from flask import Response, current_app
+from flask import Response
 
+from .context import sandbox
 from .record import NO_BODY, current
 from .spec import Operation
 
@@ -22,7 +23,7 @@ def check_response(response: Response) -> None:
     """Flags the answer the dispatcher rendered when it breaks its operation's documented responses."""
     record = current()
     operation: Operation | None = record.operation
-    if (operation is not None and current_app.config["SELF_CHECK"] and response.mimetype == "application/json"
+    if (operation is not None and sandbox().settings.self_check != "off" and response.mimetype == "application/json"
             and record.fault is None and not record.streamed):  # an injected fault is meant to break the contract
         problem = spec_violation(record.api, operation, response)
         if problem:
@@ -39,8 +40,8 @@ def spec_violation(api: Api, operation: Operation, response: Response) -> str | 
     body = current().response_body
     if body is NO_BODY:
         body = response.get_json()
-    config = current_app.config
-    sampled = body if config["SELF_CHECK"] == "full" else _sample(body, int(config["SELF_CHECK_SAMPLE"]))
+    settings = sandbox().settings
+    sampled = body if settings.self_check == "full" else _sample(body, settings.self_check_sample)
     validator = api.spec.compiled_validator(schema)
     first = None if validator.is_valid(sampled) else next(iter(validator.iter_errors(sampled)), None)
     if first is None:
@@ -51,13 +52,13 @@ def spec_violation(api: Api, operation: Operation, response: Response) -> str | 
 
 def row_checker(api: Api, operation: Operation, status: int):
     """Checks rows of a streamed array against the array's item schema; returns the first problem (logged)."""
-    mode = current_app.config["SELF_CHECK"]
+    settings = sandbox().settings
     schema = operation.response_schema(status)
-    items = api.spec.resolve(schema).get("items") if mode and schema is not None else None
+    items = api.spec.resolve(schema).get("items") if settings.self_check != "off" and schema is not None else None
     if items is None:
         return None, None
     validator = api.spec.compiled_validator(items)
-    sample = None if mode == "full" else max(1, int(current_app.config["SELF_CHECK_SAMPLE"]) // 2)
+    sample = None if settings.self_check == "full" else max(1, settings.self_check_sample // 2)
 
     def check(rows: list, start: int):
         for offset, row in enumerate(rows):

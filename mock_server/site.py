@@ -11,7 +11,8 @@ import yaml
 from flask import Blueprint, Flask, Response, render_template, request
 
 from . import postman
-from .api import Api, sandbox
+from .api import Api
+from .context import sandbox
 from .docs import Credential, register_docs, sandbox_credentials, served_servers
 from .responses import json_response
 from .spec import load_yaml

@@ -1,5 +1,6 @@
 """The spec drives the app: routes, coercion, value lists; and the self-check flags a response that breaks it."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -7,8 +8,9 @@ import requests
 import yaml
 
 from contract_tests.support.conformance import ConformanceRecorder
-from mock_server.app import create_app
 from mock_server.spec import ParameterError, Spec
+
+from .conftest import new_app
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "lsy_sandbox_5f3c9a2e7b1d4c8f9a0e6b2d7c4f1a3e8b5d"
@@ -16,7 +18,7 @@ TOKEN = "lsy_sandbox_5f3c9a2e7b1d4c8f9a0e6b2d7c4f1a3e8b5d"
 
 @pytest.fixture(scope="module")
 def app():
-    return create_app({"DATABASE_URL": "sqlite://", "APIS": ("leasey",), "NOW": "2026-06-01T12:00:00"})
+    return new_app(APIS=("leasey",))
 
 
 def test_every_spec_operation_is_routed(app):
@@ -31,7 +33,7 @@ def test_an_operation_without_a_handler_is_a_start_up_error(tmp_path):
     document["paths"]["/reports/tenants"] = {"get": {"operationId": "get_tenants_report", "responses": {}}}
     (tmp_path / "leasey.yaml").write_text(yaml.safe_dump(document))
     with pytest.raises(RuntimeError, match="get_tenants_report has no handler"):
-        create_app({"DATABASE_URL": "sqlite://", "APIS": ("leasey",), "SPEC_DIR": str(tmp_path)})
+        new_app(APIS=("leasey",), SPEC_DIR=str(tmp_path))
 
 
 @pytest.mark.parametrize("name", ["unit_number", "identifier"])
@@ -46,7 +48,7 @@ def test_a_search_parameter_the_code_does_not_filter_on_is_a_start_up_error(tmp_
             {"name": name, "in": "query", "x-search-parameter": True, "schema": {"type": "string"}})
     (tmp_path / "travtus.yaml").write_text(yaml.safe_dump(document, allow_unicode=True))
     with pytest.raises(RuntimeError, match=f"x-search-parameter names .*'{name}'|LeaseSearch's fields .*'{name}'"):
-        create_app({"DATABASE_URL": "sqlite://", "APIS": ("travtus",), "SPEC_DIR": str(tmp_path)})
+        new_app(APIS=("travtus",), SPEC_DIR=str(tmp_path))
 
 
 def test_an_errors_module_short_of_the_protocol_is_a_start_up_error():
@@ -66,7 +68,7 @@ def test_an_errors_module_short_of_the_protocol_is_a_start_up_error():
 
 
 def test_the_endpoints_open_without_the_admin_token_are_those_the_spec_marks_security_none():
-    app = create_app({"DATABASE_URL": "sqlite://", "APIS": ("leasey",), "NOW": "2026-06-01T12:00:00"})
+    app = new_app(APIS=("leasey",))
     assert app.extensions["sandbox"].control.open_endpoints == frozenset({"sandbox./health"})
 
 
@@ -75,8 +77,7 @@ def test_enum_added_to_the_spec_is_accepted_without_code_changes(tmp_path):
     document["components"]["schemas"]["UnitType"]["enum"].append("loft")
     document["components"]["schemas"]["UnitTypeLabel"]["enum"].append("Loft")
     (tmp_path / "leasey.yaml").write_text(yaml.safe_dump(document, allow_unicode=True))
-    app = create_app({"DATABASE_URL": "sqlite://", "APIS": ("leasey",), "SPEC_DIR": str(tmp_path),
-                      "NOW": "2026-06-01T12:00:00"})
+    app = new_app(APIS=("leasey",), SPEC_DIR=str(tmp_path))
     response = app.test_client().post("/leasey/properties", headers={"Authorization": f"Bearer {TOKEN}"}, json={
         "company_id": 123, "password": "sandbox-pass-123",
         "property": {"name": "Loft 1", "address": "1 A St", "city": "Toronto", "province_state": "ON",
@@ -120,15 +121,14 @@ def test_conformance_recorder_flags_a_renamed_field():
 
 
 def test_one_api_can_be_served_alone_at_the_root():
-    app = create_app({"DATABASE_URL": "sqlite://", "APIS": ("leasey",), "MOUNT_AT_ROOT": True,
-                      "NOW": "2026-06-01T12:00:00"})
+    app = new_app(APIS=("leasey",), MOUNT_AT_ROOT=True)
     response = app.test_client().get("/reports/properties?company_id=123", headers={
         "Authorization": f"Bearer {TOKEN}", "X-Company-Password": "sandbox-pass-123"})
     assert response.status_code == 200 and len(response.get_json()) >= 30
 
 
 def test_the_index_lists_what_is_served():
-    app = create_app({"DATABASE_URL": "sqlite://", "NOW": "2026-06-01T12:00:00"})
+    app = new_app()
     body = app.test_client().get("/").get_json()
     assert [api["name"] for api in body["apis"]] == ["leasey", "travtus"]
     assert body["apis"][0]["base_url"].endswith("/leasey")
@@ -141,7 +141,7 @@ def test_the_self_check_samples_long_arrays_unless_full():
     from mock_server.record import close_record, open_record
     from mock_server.selfcheck import spec_violation
 
-    app = create_app({"DATABASE_URL": "sqlite://", "APIS": ("leasey",), "NOW": "2026-06-01T12:00:00"})
+    app = new_app(APIS=("leasey",))
     client = app.test_client()
     rows = client.get("/leasey/reports/properties?company_id=123", headers={
         "Authorization": f"Bearer {TOKEN}", "X-Company-Password": "sandbox-pass-123"}).get_json()
@@ -152,7 +152,8 @@ def test_the_self_check_samples_long_arrays_unless_full():
     broken_first = [{**body[0], "Bedrooms": "many"}, *body[1:]]
     verdicts = {}
     for mode in (True, "full"):
-        app.config["SELF_CHECK"] = mode
+        sandbox = app.extensions["sandbox"]
+        sandbox.settings = dataclasses.replace(sandbox.settings, self_check="sample" if mode is True else mode)
         for name, candidate in (("middle", broken_middle), ("first", broken_first), ("clean", body)):
             with app.test_request_context():
                 record, token = open_record()
@@ -164,6 +165,7 @@ def test_the_self_check_samples_long_arrays_unless_full():
     assert "60/Bedrooms" in verdicts["full", "middle"] and verdicts["full", "clean"] is None
 
 
+@pytest.mark.served
 def test_a_sandbox_served_on_an_in_memory_database_answers_its_reports(tmp_path):
     """`mock-server serve --db sqlite://`: one worker (the only process that sees that database), every report
     200 (the showings report once answered 500: a second connection opened while one was held)."""

@@ -3,5 +3,5 @@
 from .models import LeaseyBackend
 
 
-def create_backend(store, clock, spec, config) -> LeaseyBackend:
+def create_backend(store, clock, spec, settings) -> LeaseyBackend:
     return LeaseyBackend(store, clock, spec)

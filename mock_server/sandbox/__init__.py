@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..clock import Clock
 from ..spec import Spec
@@ -27,11 +26,11 @@ class Control:
     secrets: KnownSecrets  # every credential value the sandbox knows: masked in the journal and every log
 
 
-def create_backend(store: Store, clock: Clock, spec: Spec, config: dict) -> Control:
-    state = State(store, clock, Path(config["FIXTURE_DIR"]), Path(config["SPEC_DIR"]), tuple(config["APIS"]))
-    secrets = KnownSecrets(store, extra=(config.get("ADMIN_TOKEN"),), fixtures=state.fixtures)
-    journal = Journal(store, int(config["JOURNAL_SIZE"]), secrets)
-    tenants = Tenants(state, int(config["TENANT_IDLE_SECONDS"]))
+def create_backend(store: Store, clock: Clock, spec: Spec, settings) -> Control:
+    state = State(store, clock, settings.fixture_dir, settings.spec_dir, settings.apis)
+    secrets = KnownSecrets(store, extra=(settings.admin_token,), fixtures=state.fixtures)
+    journal = Journal(store, settings.journal_size, secrets)
+    tenants = Tenants(state, settings.tenant_idle_seconds)
     tenants.recorder = journal
     tenants.secrets = secrets
     return Control(store=store, clock=clock, spec=spec, state=state, journal=journal, faults=Faults(store),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, request
+from flask import request
 
 from .. import digests
 from ..record import current
@@ -115,7 +115,7 @@ def _bearer_key() -> str:
 
 
 def _throttle(call, kind: str, key: str | None) -> None:
-    limiter = shared_limiter(call.backend.store, current_app.config.get("TRAVTUS_RATE_LIMIT"))
+    limiter = shared_limiter(call.backend.store, call.backend.rate_limits)
     if limiter is None:
         return
     key = (key or f"address:{request.remote_addr}").replace("\x00", "\ufffd")  # a bucket key is stored text

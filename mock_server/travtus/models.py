@@ -121,6 +121,7 @@ class Page:
 class TravtusBackend:
     def __init__(self, store: Store, clock: Clock, spec: Spec):
         check_search_parameters(spec)
+        self.rate_limits = None  # the Travtus rate limits per kind (create_backend sets them); None: off
         self.store = store
         self.clock = clock
         self.spec = spec

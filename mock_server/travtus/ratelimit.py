@@ -114,10 +114,9 @@ class SharedRateLimiter:
 _shared: dict[tuple[int, str], SharedRateLimiter | None] = {}
 
 
-def shared_limiter(store: Store, setting) -> SharedRateLimiter | None:
-    """The database-backed limiter for a TRAVTUS_RATE_LIMIT setting (None: off), built once per store and setting."""
-    cache_key = (id(store), repr(setting))
+def shared_limiter(store: Store, limits: dict[str, Limit] | None) -> SharedRateLimiter | None:
+    """The database-backed limiter for parsed limits (None: off), built once per store and limits."""
+    cache_key = (id(store), repr(limits))
     if cache_key not in _shared:
-        limits = parse_setting(setting)
         _shared[cache_key] = SharedRateLimiter(store, limits) if limits else None
     return _shared[cache_key]
