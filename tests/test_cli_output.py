@@ -10,8 +10,9 @@ from importlib.metadata import version
 
 import pytest
 
-from mock_server.app import create_app
 from mock_server.cli import JsonRequestLine, main
+
+from .conftest import new_app
 
 TOKEN = "lsy_sandbox_5f3c9a2e7b1d4c8f9a0e6b2d7c4f1a3e8b5d"
 
@@ -46,7 +47,7 @@ def access_lines():
 
 
 def test_the_json_line_carries_the_text_lines_values_with_secrets_masked(access_lines):
-    client = create_app({"DATABASE_URL": "sqlite://", "NOW": "2026-06-01T12:00:00"}).test_client()
+    client = new_app().test_client()
 
     client.get(f"/leasey/properties/leads?company_id=123&password=sandbox-pass-123&token={TOKEN}")
     client.post("/travtus/oauth2/token", data={"client_id": "sandbox-client", "client_secret": "sandbox-secret",

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from mock_server import store as tables
-from mock_server.app import create_app
 from mock_server.leasey.dated import dated_ids
+
+from .conftest import new_app
 
 ROOT = Path(__file__).resolve().parent.parent
 LEASEY = {"Authorization": "Bearer lsy_sandbox_5f3c9a2e7b1d4c8f9a0e6b2d7c4f1a3e8b5d",
@@ -45,7 +46,7 @@ def dated_rows(app) -> int:
 
 @pytest.fixture(scope="module", params=list(CLOCKS))
 def sandbox(request):
-    return create_app({"DATABASE_URL": "sqlite://", "NOW": CLOCKS[request.param]})
+    return new_app(NOW=CLOCKS[request.param])
 
 
 @pytest.mark.parametrize(("section", "path", "headers", "rows_at"), EXAMPLES, ids=[e[0] for e in EXAMPLES])
@@ -60,7 +61,7 @@ def test_each_example_of_the_documents_shows_rows(sandbox, section, path, header
 
 @pytest.fixture(scope="module", params=list(CLOCKS))
 def sandbox_with_dated_rows(request):
-    return create_app({"DATABASE_URL": "sqlite://", "NOW": CLOCKS[request.param]})
+    return new_app(NOW=CLOCKS[request.param])
 
 
 def test_the_november_2024_example_shows_exactly_the_dated_showings(sandbox_with_dated_rows):

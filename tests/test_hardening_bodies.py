@@ -12,9 +12,9 @@ import yaml
 
 from contract_tests.support.served import ServedMock
 from mock_server import limits
-from mock_server.app import create_app
 
 from . import raw_http
+from .conftest import new_app
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "lsy_sandbox_5f3c9a2e7b1d4c8f9a0e6b2d7c4f1a3e8b5d"
@@ -28,7 +28,7 @@ OVER = limits.BODY_LIMIT + 1
 
 @pytest.fixture(scope="module")
 def app():
-    return create_app({"DATABASE_URL": "sqlite://", "NOW": "2026-06-01T12:00:00"})
+    return new_app()
 
 
 @pytest.fixture

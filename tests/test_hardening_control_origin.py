@@ -9,9 +9,9 @@ import pytest
 import requests
 
 from contract_tests.support.served import ServedMock
-from mock_server.app import create_app
 
 from . import raw_http
+from .conftest import new_app
 
 TOKEN = "lsy_sandbox_5f3c9a2e7b1d4c8f9a0e6b2d7c4f1a3e8b5d"
 PORT = 8080
@@ -22,7 +22,7 @@ RULE = {"match": {"path": "/leasey/*"}, "action": {"status": 503}}
 
 @pytest.fixture(scope="module")
 def app():
-    return create_app({"DATABASE_URL": "sqlite://", "NOW": "2026-06-01T12:00:00", **SERVED})
+    return new_app(**SERVED)
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def test_health_answers_whatever_the_host(client):
 
 def test_the_public_host_and_a_wildcard_bind(monkeypatch):
     monkeypatch.setenv("SANDBOX_PUBLIC_HOST", "sandbox.example.com, other.example.com:8443")
-    app = create_app({"DATABASE_URL": "sqlite://", "BIND_HOST": "0.0.0.0", "BIND_PORT": PORT, "ADMIN_TOKEN": "adm"})
+    app = new_app(BIND_HOST="0.0.0.0", BIND_PORT=PORT, ADMIN_TOKEN="adm")
     client, admin = app.test_client(), {"Authorization": "Bearer adm"}
     for host, status in (("sandbox.example.com", 200), ("sandbox.example.com:443", 200), ("other.example.com:8443", 200),
                          ("other.example.com", 403), ("10.0.0.7:8080", 200), ("[fd00::7]:8080", 200),

@@ -14,8 +14,9 @@ import pytest
 import requests
 
 from contract_tests.support.served import ServedMock
-from mock_server.app import create_app
 from mock_server.sandbox import masking
+
+from .conftest import new_app
 
 TOKEN = "lsy_sandbox_5f3c9a2e7b1d4c8f9a0e6b2d7c4f1a3e8b5d"
 PASSWORD, CLIENT, SECRET = "sandbox-pass-123", "sandbox-client", "sandbox-secret"
@@ -26,7 +27,7 @@ KNOWN = (TOKEN, PASSWORD, SECRET, "sandbox-pass-456", "trv_sandbox_full", ADMIN)
 
 @pytest.fixture(scope="module")
 def app():
-    return create_app({"DATABASE_URL": "sqlite://", "NOW": "2026-06-01T12:00:00", "ADMIN_TOKEN": ADMIN})
+    return new_app(ADMIN_TOKEN=ADMIN)
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from mock_server import jsonbody
 from mock_server.app import create_app
 from mock_server.sandbox import masking
 
+from .conftest import new_app
+
 TOKEN = "lsy_sandbox_5f3c9a2e7b1d4c8f9a0e6b2d7c4f1a3e8b5d"
 COMPANY, PASSWORD = 123, "sandbox-pass-123"
 LEASEY = {"Authorization": f"Bearer {TOKEN}"}
@@ -27,7 +29,7 @@ LISTING = {"name": "Hostile Input", "address": "1 Test St", "city": "Toronto", "
 
 @pytest.fixture(scope="module")
 def app():
-    return create_app({"DATABASE_URL": "sqlite://", "NOW": "2026-06-01T12:00:00"})
+    return new_app()
 
 
 @pytest.fixture

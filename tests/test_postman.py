@@ -12,8 +12,9 @@ import pytest
 import requests
 
 from contract_tests.support.served import ServedMock
-from mock_server.app import create_app
 from mock_server.postman import SCHEMA
+
+from .conftest import new_app
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWMAN = ROOT / "var" / "node" / "node_modules" / ".bin" / "newman"
@@ -22,7 +23,7 @@ SANDBOX = "http://sandbox.test:8080"
 
 @pytest.fixture(scope="module")
 def client():
-    return create_app({"DATABASE_URL": "sqlite://", "NOW": "2026-06-01T12:00:00"}).test_client()
+    return new_app().test_client()
 
 
 def get_json(client, path: str):

@@ -12,9 +12,10 @@ import pytest
 import yaml
 from flask import Flask
 
-from mock_server.app import create_app
 from mock_server.docs import SWAGGER_UI_DIST
 from mock_server.site import register_site
+
+from .conftest import new_app
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -22,7 +23,7 @@ SANDBOX = "http://sandbox.test:8080"  # the host the test client pretends to be
 
 
 def make_app(**config):
-    return create_app({"DATABASE_URL": "sqlite://", "NOW": "2026-06-01T12:00:00", **config})
+    return new_app(**config)
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,10 @@ from datetime import date
 
 import pytest
 
-from mock_server.app import create_app
 from mock_server.travtus import errors
 from mock_server.travtus.models import Cursor
+
+from .conftest import new_app
 
 NOW = "2026-06-01T12:00:00"
 FULL = {"Authorization": "Bearer trv_sandbox_full"}
@@ -19,7 +20,7 @@ ALL_GROUPS = {"group_ids": "group-1,group-2,group-3"}
 
 
 def make_app(**config):
-    return create_app({"DATABASE_URL": "sqlite://", "NOW": NOW, "APIS": ("travtus",), **config})
+    return new_app(APIS=("travtus",), **config)
 
 
 @pytest.fixture(scope="module")

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from mock_server.app import create_app
 from mock_server.store import Store
 from mock_server.travtus.ratelimit import DOCUMENTED, Limit, SharedRateLimiter, parse_setting
+
+from .conftest import new_app
 
 TOKEN_FORM = {"client_id": "sandbox-client", "client_secret": "sandbox-secret", "grant_type": "client_credentials"}
 
 
 def make_client(setting):
-    app = create_app({"DATABASE_URL": "sqlite://", "NOW": "2026-06-01T12:00:00", "APIS": ("travtus",),
-                      "TRAVTUS_RATE_LIMIT": setting})
+    app = new_app(APIS=("travtus",), TRAVTUS_RATE_LIMIT=setting)
     return app.test_client()
 
 
@@ -123,6 +123,7 @@ def test_shared_buckets_are_one_bucket_for_every_limiter_on_the_database():
     assert one.take("api", "other") is None
 
 
+@pytest.mark.served
 def test_two_workers_share_the_limit(tmp_path):
     """Served with 2 workers and a burst of 3: exactly 3 of 12 quick token requests pass, whichever worker answers."""
     from concurrent.futures import ThreadPoolExecutor
