@@ -92,17 +92,17 @@ def _mask_every_log(app):
 def serve(args) -> int:
     config = config_from_arguments(args)
     # The control API answers requests naming this address or the public name only (sandbox/origin.py).
-    config.update(BIND_HOST=args.host, BIND_PORT=args.port,
-                  PUBLIC_HOST=args.public_host or os.environ.get("SANDBOX_PUBLIC_HOST"))
+    config.update(BIND_HOST=args.host, BIND_PORT=args.port)
+    if args.public_host:  # (else SANDBOX_PUBLIC_HOST, read with the other settings)
+        config["PUBLIC_HOST"] = args.public_host
     if args.reload_fixtures:
         config["LOAD_FIXTURES"] = "always"
     try:  # every setting checked before anything starts (create_app would refuse it too)
-        Settings.of(Settings.layered(config))
+        settings = Settings.of(Settings.layered(config))
     except ValueError as wrong:
         print(f"mock-server serve: {wrong}", file=sys.stderr, flush=True)
         return 2
-    admin_token = config.get("ADMIN_TOKEN") or os.environ.get("SANDBOX_ADMIN_TOKEN")
-    if not admin_token and not is_loopback(args.host):
+    if not settings.admin_token and not is_loopback(args.host):
         print(f"refusing to listen on {args.host}: the control API (/_sandbox) would be open to the network. "
               "Give an admin token (--admin-token or SANDBOX_ADMIN_TOKEN), or bind a loopback address.",
               file=sys.stderr, flush=True)

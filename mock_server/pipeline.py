@@ -29,7 +29,7 @@ access_log = logging.getLogger("mock_server.access")
 
 
 def install(app: Flask) -> None:
-    app.extensions["sandbox.hosts"] = origin.HostPolicy.from_config(app.config)  # what the control API answers
+    app.extensions["sandbox.hosts"] = origin.HostPolicy.of(app.extensions["sandbox"].settings)  # what /_sandbox answers
     app.before_request(_before)
     app.after_request(_after)
     app.teardown_request(_teardown)

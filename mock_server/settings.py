@@ -39,13 +39,19 @@ DEFAULTS: dict[str, Any] = {
     "JOURNAL_SIZE": 1000,  # requests the journal keeps (0: no journal)
     "TENANT_IDLE_SECONDS": 86_400,  # a tenant unused this long (real time) is removed
     "AUTO_MIGRATE": True,  # upgrade the schema at start-up (False: refuse to start on an older schema)
+    # Which Host headers the control API answers (mock_server/sandbox/origin.py): the address and port serve binds
+    # (None: loopback names on any port) and the public names, comma-separated, it is also reached by.
+    "BIND_HOST": None,
+    "BIND_PORT": None,
+    "PUBLIC_HOST": None,
     # Request bodies (Flask/Werkzeug): a larger one is refused with 413 before it is read (Content-Length) or as
     # soon as it passes the limit (chunked); a form field or file may be as large as the body (FIDELITY, Hardening).
     "MAX_CONTENT_LENGTH": limits.BODY_LIMIT,
     "MAX_FORM_MEMORY_SIZE": limits.BODY_LIMIT,
 }
+# setting <- environment variable (when it is set and not empty)
 ENVIRONMENT = {"DATABASE_URL": "DATABASE_URL", "NOW": "SANDBOX_NOW", "ADMIN_TOKEN": "SANDBOX_ADMIN_TOKEN",
-               "SPEC_DIR": "SANDBOX_SPEC_DIR"}  # setting <- environment variable (when set and not empty)
+               "SPEC_DIR": "SANDBOX_SPEC_DIR", "PUBLIC_HOST": "SANDBOX_PUBLIC_HOST"}
 _SELF_CHECK = {True: "sample", "sample": "sample", "full": "full", False: "off", "off": "off", None: "off"}
 _LOAD_FIXTURES = ("if-empty", "always", "never")
 
@@ -67,6 +73,9 @@ class Settings:
     journal_size: int
     tenant_idle_seconds: int
     auto_migrate: bool
+    bind_host: str | None
+    bind_port: int | None
+    public_host: str | None
 
     @classmethod
     def layered(cls, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -101,7 +110,9 @@ class Settings:
             self_check=one_of("SELF_CHECK", _SELF_CHECK), self_check_sample=int(values["SELF_CHECK_SAMPLE"]),
             travtus_rate_limit=rate_limit, admin_token=values["ADMIN_TOKEN"] or None,
             journal_size=int(values["JOURNAL_SIZE"]), tenant_idle_seconds=int(values["TENANT_IDLE_SECONDS"]),
-            auto_migrate=bool(values["AUTO_MIGRATE"]))
+            auto_migrate=bool(values["AUTO_MIGRATE"]), bind_host=values["BIND_HOST"] or None,
+            bind_port=None if values["BIND_PORT"] is None else int(values["BIND_PORT"]),
+            public_host=values["PUBLIC_HOST"] or None)
 
 
 def config_from_arguments(args) -> dict[str, Any]:

@@ -12,7 +12,6 @@ own. FIDELITY.md, Hardening.
 from __future__ import annotations
 
 import ipaddress
-import os
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -55,12 +54,12 @@ class HostPolicy:
     public: tuple[tuple[str, int | None], ...] = ()  # --public-host names, each with its port or any
 
     @classmethod
-    def from_config(cls, config) -> HostPolicy:
-        names = config.get("PUBLIC_HOST") or os.environ.get("SANDBOX_PUBLIC_HOST") or ""
-        public = tuple(split_host(name) for name in names.split(",") if name.strip())
-        bind_host = config.get("BIND_HOST")
+    def of(cls, settings) -> HostPolicy:
+        """From the settings' bind_host, bind_port and public_host (mock_server/settings.py)."""
+        public = tuple(split_host(name) for name in (settings.public_host or "").split(",") if name.strip())
+        bind_host = settings.bind_host
         return cls(bind_host=None if bind_host is None else split_host(bind_host)[0],
-                   bind_port=config.get("BIND_PORT"), public=public)
+                   bind_port=settings.bind_port, public=public)
 
     def accepts(self, host: str, scheme: str) -> bool:
         name, port = split_host(host, 443 if scheme == "https" else 80)
