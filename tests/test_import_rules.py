@@ -8,7 +8,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mock_server"
 # What every API and the control API build on: they import nothing of mock_server but each other.
-FOUNDATION = {"spec", "store", "clock", "record", "rows", "errors", "jsonbody", "limits"}
+FOUNDATION = {"spec", "store", "clock", "record", "rows", "errors", "jsonbody", "limits", "digests"}
 SUBPACKAGES = ("leasey", "travtus", "sandbox")
 # Where a subpackage meets HTTP; the rest of it (models, rules, tables) never imports Flask or Werkzeug.
 HTTP_MODULES = {"handlers", "errors", "origin"}
