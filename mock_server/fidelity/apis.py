@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..app import API_NAMES, ROOT
+from ..settings import API_NAMES, ROOT
 from ..spec import Operation, Spec, load_yaml
 
 

@@ -7,7 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
-from ..app import API_NAMES
+from ..settings import API_NAMES
 from . import apis, report
 from .cassette import CREDENTIALS, MAX_ITEMS, MAX_TEXT, given_credentials, load
 

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, unquote
 
 from werkzeug.serving import make_server
 
-from ..app import API_NAMES
+from ..settings import API_NAMES
 from . import apis
 from .cassette import (
     HOP_HEADERS,
