@@ -42,7 +42,10 @@ def make_contract(api: str, where: str, work: Path) -> tuple[subprocess.Complete
         base_url = f"{mock.root}/{api}" if where == "prefix" else mock.root
         selection = f"{scenarios} or {waiting}"
         arguments = f"-p no:cacheprovider --rps 0 --examples 1 --report-dir {work} -k '{selection}'"
-        result = subprocess.run(["make", "--no-print-directory", "contract", f"BASE_URL={base_url}", f"API={api}",
+        # -o: the venv is the one this test runs in; make must not reinstall it under the other runs (a stamp
+        # older than setup.py made several runs reinstall the package at once, and one found no mock-server).
+        result = subprocess.run(["make", "--no-print-directory", "-o", ".venv/.installed", "-o", ".venv/.installed-runtime",
+                                 "contract", f"BASE_URL={base_url}", f"API={api}",
                                  f"PYTEST_ARGS={arguments} --operation '{operation}'"],
                                 cwd=ROOT, capture_output=True, text=True, timeout=600, env={**environment, **variables})
         journal = requests.get(f"{mock.root}/_sandbox/journal", params={"limit": 1000}, timeout=10).json()["entries"]
