@@ -278,12 +278,12 @@ def test_owner_contact_overrides_the_listing_contact(leasey):
 
 @pytest.mark.sandbox
 def test_custom_application_link_is_a_company_setting(leasey, sandbox_db):
-    from mock_server import store as t
+    from mock_server import store as tables
 
     leasey.created(new_listing(use_custom_application_link=True,
                                rental_application_url="https://apply.example.com/maple"))
-    with t.Store(sandbox_db).connect() as connection:
-        company = connection.execute(select(t.companies).where(t.companies.c.id == 123)).one()
+    with tables.Store(sandbox_db).connect() as connection:
+        company = connection.execute(select(tables.companies).where(tables.companies.c.id == 123)).one()
     assert company.use_custom_application_link is True
     assert company.rental_application_url == "https://apply.example.com/maple"
     leasey.created(new_listing(use_custom_application_link=False))
@@ -395,14 +395,14 @@ def test_features_replace_all(leasey):
 
 @pytest.mark.sandbox
 def test_restrictions_replace_all(leasey, sandbox_db):
-    from mock_server import store as t
+    from mock_server import store as tables
 
     body = leasey.created(new_listing(restrictions=[1, 2]))
     leasey.update(body["property_id"], {"restrictions": [5]})
-    with t.Store(sandbox_db).connect() as connection:
-        kept = connection.execute(select(t.property_restrictions.c.restriction_id).join(
-            t.properties, t.properties.c.id == t.property_restrictions.c.property_id)
-            .where(t.properties.c.uuid == body["property_id"])).scalars().all()
+    with tables.Store(sandbox_db).connect() as connection:
+        kept = connection.execute(select(tables.property_restrictions.c.restriction_id).join(
+            tables.properties, tables.properties.c.id == tables.property_restrictions.c.property_id)
+            .where(tables.properties.c.uuid == body["property_id"])).scalars().all()
     assert kept == [5]
 
 
@@ -417,15 +417,15 @@ def test_building_amenities_replace_all(leasey):
 
 @pytest.mark.sandbox
 def test_team_members_are_additive_on_update(leasey, sandbox_db):
-    from mock_server import store as t
+    from mock_server import store as tables
 
     body = leasey.created(new_listing(team_members=[{"team_member_id": 45}]))
     response = leasey.update(body["property_id"], {"team_members": [{"team_member_id": 46}]})
     assert response.json()["team_members"]["assigned"] == [46]
-    with t.Store(sandbox_db).connect() as connection:
-        members = connection.execute(select(t.property_team_members.c.team_member_id).join(
-            t.properties, t.properties.c.id == t.property_team_members.c.property_id)
-            .where(t.properties.c.uuid == body["property_id"])).scalars().all()
+    with tables.Store(sandbox_db).connect() as connection:
+        members = connection.execute(select(tables.property_team_members.c.team_member_id).join(
+            tables.properties, tables.properties.c.id == tables.property_team_members.c.property_id)
+            .where(tables.properties.c.uuid == body["property_id"])).scalars().all()
     assert sorted(members) == [45, 46]
 
 

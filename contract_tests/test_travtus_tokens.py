@@ -1,7 +1,7 @@
 """POST /oauth2/token: the client-credentials grant, its RFC 6749 §5.2 errors, and token expiry on the server clock.
 
 The docs give the request and the 200 body only; the error codes and descriptions asserted here are the
-sandbox's RFC 6749 choice (FIDELITY-travtus.md), hence `sandbox` on those tests.
+sandbox's RFC 6749 choice (FIDELITY.md, Travtus API), hence `sandbox` on those tests.
 """
 
 from __future__ import annotations
