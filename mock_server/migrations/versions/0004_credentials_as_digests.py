@@ -32,6 +32,8 @@ COLUMNS = [
 
 def upgrade() -> None:
     connection = op.get_bind()
+    if connection.dialect.name == "sqlite":  # the space a credential leaves is zeroed, not left in a free block
+        connection.exec_driver_sql("PRAGMA secure_delete = ON")
     for table, key, column, purpose in COLUMNS:
         rows = connection.execute(sa.text(f"SELECT {key}, {column} FROM {table}")).all()  # noqa: S608 - names above
         for row_key, value in rows:
