@@ -27,17 +27,28 @@ $(STAMP): $(RUNTIME)
 serve: $(RUNTIME)
 	$(BIN)/mock-server serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-# Every test on SQLite; the behaviour suite again on PostgreSQL beside it (a throwaway cluster the tests start;
-# without PostgreSQL those skip, saying why), then the control-API tests on PostgreSQL.
+# Every test, in two streams side by side (the machine has two cores; one stream left one idle): in front, every
+# test on SQLite but the tests of the contract suite itself; behind it, the behaviour suite and the control-API
+# tests on PostgreSQL (a throwaway cluster the tests start; without PostgreSQL those skip, saying why), then the
+# tests of the contract suite (SUITE_TESTS: they run it against deviating proxies, Prism, one API at a time, and
+# record/compare), which start suites of their own. Each background log is printed at the end.
+SUITE_TESTS := tests/test_contract_suite_catches_drift.py tests/test_fidelity.py tests/test_contract_one_api.py \
+	tests/test_contract_suite_against_prism.py
+
 test: $(STAMP) lint spec-check browser postgres
 	@mkdir -p reports
-	SANDBOX_TEST_ENGINE=postgresql $(BIN)/python -m pytest contract_tests --report-dir reports/postgresql \
-		> reports/postgresql.log 2>&1 & behaviour=$$!; \
-	$(BIN)/python -m pytest; sqlite=$$?; \
-	wait $$behaviour; on_postgresql=$$?; \
-	echo "--- the behaviour suite on PostgreSQL (reports/postgresql.log):"; tail -n 25 reports/postgresql.log; \
-	SANDBOX_TEST_ENGINE=postgresql $(BIN)/python -m pytest tests/test_sandbox_control.py; control=$$?; \
-	test $$sqlite -eq 0 -a $$on_postgresql -eq 0 -a $$control -eq 0
+	( SANDBOX_TEST_ENGINE=postgresql $(BIN)/python -m pytest contract_tests --report-dir reports/postgresql \
+		> reports/postgresql.log 2>&1; behaviour=$$?; \
+	  SANDBOX_TEST_ENGINE=postgresql $(BIN)/python -m pytest tests/test_sandbox_control.py \
+		>> reports/postgresql.log 2>&1; control=$$?; \
+	  $(BIN)/python -m pytest $(SUITE_TESTS) > reports/suite-tests.log 2>&1; suite=$$?; \
+	  test $$behaviour -eq 0 -a $$control -eq 0 -a $$suite -eq 0 ) & behind=$$!; \
+	$(BIN)/python -m pytest $(addprefix --ignore=,$(SUITE_TESTS)); sqlite=$$?; \
+	wait $$behind; background=$$?; \
+	echo "--- on PostgreSQL: the behaviour suite, then the control API (reports/postgresql.log):"; \
+	grep -E "^(=+ .*(passed|failed|error)|FAILED|ERROR)" reports/postgresql.log; \
+	echo "--- the tests of the contract suite (reports/suite-tests.log):"; tail -n 25 reports/suite-tests.log; \
+	test $$sqlite -eq 0 -a $$background -eq 0
 
 postgres:
 	tools/ensure-postgresql || [ $$? -eq 3 ]
