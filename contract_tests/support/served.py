@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -11,6 +10,8 @@ import time
 from pathlib import Path
 
 import requests
+
+from mock_server.processes import stop_group
 
 FIXED_NOW = "2026-06-01T12:00:00"
 
@@ -77,10 +78,5 @@ class ServedMock:
         raise RuntimeError(f"mock-server did not answer within {timeout}s:\n{self.log_path.read_text()}")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+        stop_group(self.process)
         self._log.close()

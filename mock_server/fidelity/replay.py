@@ -4,7 +4,6 @@ compares each answer with the recorded one (compare.py)."""
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from ..processes import stop_group
 from . import apis
 from .cassette import MAX_ITEMS, MAX_TEXT, Exchange, Message, Scrubber, bound, joined, read_body
 from .compare import Comparison, Difference, Result
@@ -119,11 +119,6 @@ class OwnSandbox:
         raise RuntimeError("the sandbox did not answer within 60 s")
 
     def __exit__(self, *_exc) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+        stop_group(self.process)
         self.log.close()
         self.folder.cleanup()
