@@ -18,7 +18,7 @@ import requests
 from contract_tests.support.deviant import DEVIATIONS, DeviantProxy
 from contract_tests.support.served import FIXED_NOW, ServedMock, free_port
 from mock_server.fidelity import apis, report
-from mock_server.fidelity.cassette import load
+from mock_server.fidelity.cassette import COMPANY_IDS, CREDENTIALS, load
 from mock_server.fidelity.compare import apply_allow_list, load_allow_list
 from mock_server.fidelity.record import Recorder, RecordingProxy
 from mock_server.fidelity.replay import replay
@@ -27,10 +27,23 @@ ROOT = Path(__file__).resolve().parents[1]
 # pytest for a selection of contract scenarios, without the plugins they do not use (a second of start-up each)
 QUICK = ("-q", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:schemathesis", "-p", "no:anyio")
 SANDBOX = apis.sandbox_credentials()  # the stage is a sandbox: its credentials are the recorder's
-SECRETS = [SANDBOX[name] for name in ("LEASEY_API_TOKEN", "LEASEY_COMPANY_PASSWORD", "LEASEY_SECOND_COMPANY_PASSWORD",
+SECRETS = [SANDBOX[name] for name in ("LEASEY_API_TOKEN", "LEASEY_COMPANY_PASSWORD", "LEASEY_OTHER_COMPANY_PASSWORD",
                                       "TRAVTUS_CLIENT_SECRET", "TRAVTUS_TOKEN", "TRAVTUS_LIMITED_TOKEN")]
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{2,}\.eyJ")
 
+
+
+def test_the_recorder_names_every_credential_as_the_contract_suite_does():
+    """A partner records while the contract suite runs with its variables: each credential variable the suite
+    takes is one the recorder turns into a placeholder, and the sandbox's own values are the suite's."""
+    from contract_tests.support import credentials as suite
+
+    credential_variables = {*suite.SECRET_VARIABLES, "LEASEY_COMPANY_ID", "LEASEY_OTHER_COMPANY_ID",
+                            "TRAVTUS_CLIENT_ID"}
+    assert credential_variables - set(CREDENTIALS) == set()
+    assert {"LEASEY_COMPANY_ID", "LEASEY_OTHER_COMPANY_ID"} <= set(COMPANY_IDS)
+    assert {name: SANDBOX[name] for name in credential_variables} == {
+        name: suite.VARIABLES[name][1] for name in credential_variables}
 
 # Scenarios of every kind the comparison maps: create -> update -> read (property_id, url_slug), issued tokens,
 # cursor walks forward and back; with the checks of authentication and validation.
@@ -201,7 +214,7 @@ def scripted_scenarios(root: str) -> None:
     http.put(f"{leasey}/properties/{created['property_id']}", headers=write,
              json={"company_id": int(company), "password": password, "property": {"rent_amount": "2200"}})
     create({"address": "1 Test St", "unit_type": "studio"})
-    other = create(listing, int(SANDBOX["LEASEY_SECOND_COMPANY_ID"]), SANDBOX["LEASEY_SECOND_COMPANY_PASSWORD"]).json()
+    other = create(listing, int(SANDBOX["LEASEY_OTHER_COMPANY_ID"]), SANDBOX["LEASEY_OTHER_COMPANY_PASSWORD"]).json()
     http.put(f"{leasey}/properties/{other['property_id']}", headers=write,
              json={"company_id": int(company), "password": password, "property": {"rent_amount": "1"}})
     report_of("properties")

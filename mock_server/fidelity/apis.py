@@ -78,7 +78,7 @@ def sandbox_credentials() -> dict[str, str]:
     expired = next(t["token"] for t in tokens if t.get("always_expired"))
     return {"LEASEY_API_TOKEN": leasey["api_token"], "LEASEY_COMPANY_ID": str(companies[0]["id"]),
             "LEASEY_COMPANY_PASSWORD": companies[0]["password"],
-            "LEASEY_SECOND_COMPANY_ID": str(companies[1]["id"]), "LEASEY_SECOND_COMPANY_PASSWORD": companies[1]["password"],
+            "LEASEY_OTHER_COMPANY_ID": str(companies[1]["id"]), "LEASEY_OTHER_COMPANY_PASSWORD": companies[1]["password"],
             "LEASEY_NO_ADMIN_COMPANY_ID": str(no_admin["id"]), "LEASEY_NO_ADMIN_COMPANY_PASSWORD": no_admin["password"],
             "TRAVTUS_CLIENT_ID": client["client_id"], "TRAVTUS_CLIENT_SECRET": client["client_secret"],
             "TRAVTUS_TOKEN": every, "TRAVTUS_LIMITED_TOKEN": limited, "TRAVTUS_EXPIRED_TOKEN": expired}
