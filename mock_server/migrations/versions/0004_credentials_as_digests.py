@@ -22,11 +22,11 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-# (table, key column, credential column, purpose)
+# (table, key column, credential column, the credential's place in a snapshot's row tuples, purpose)
 COLUMNS = [
-    ("companies", "id", "api_password", digests.COMPANY_PASSWORD),
-    ("trv_clients", "client_id", "client_secret", digests.CLIENT_SECRET),
-    ("trv_tokens", "token", "token", digests.STATIC_TOKEN),
+    ("companies", "id", "api_password", 2, digests.COMPANY_PASSWORD),
+    ("trv_clients", "client_id", "client_secret", 1, digests.CLIENT_SECRET),
+    ("trv_tokens", "token", "token", 0, digests.STATIC_TOKEN),
 ]
 
 
@@ -34,7 +34,7 @@ def upgrade() -> None:
     connection = op.get_bind()
     if connection.dialect.name == "sqlite":  # the space a credential leaves is zeroed, not left in a free block
         connection.exec_driver_sql("PRAGMA secure_delete = ON")
-    for table, key, column, purpose in COLUMNS:
+    for table, key, column, _position, purpose in COLUMNS:
         rows = connection.execute(sa.text(f"SELECT {key}, {column} FROM {table}")).all()  # noqa: S608 - names above
         for row_key, value in rows:
             if not digests.is_digest(value):
@@ -75,9 +75,7 @@ def _tenant_credentials(credentials: dict) -> dict:
 
 def _sealed(content: dict) -> dict:
     """A snapshot ({table: [row tuples in column order]}) with its credentials as digests."""
-    positions = {"companies": (2, digests.COMPANY_PASSWORD), "trv_clients": (1, digests.CLIENT_SECRET),
-                 "trv_tokens": (0, digests.STATIC_TOKEN)}
-    for table, (position, purpose) in positions.items():
+    for table, _key, _column, position, purpose in COLUMNS:
         content[table] = [(*row[:position], digests.digest(row[position], purpose), *row[position + 1:])
                           for row in content.get(table, [])]
     content["settings"] = [(key, _api_token(value) if key == "leasey_api_token" else value)
