@@ -39,21 +39,14 @@ def ecma_pattern(pattern: str) -> re.Pattern:
     out, in_class, escaped = [], False, False
     for char in pattern:
         if escaped:
-            out.append(char)
             escaped = False
         elif char == "\\":
-            out.append(char)
             escaped = True
-        elif char == "[":
-            in_class = True
-            out.append(char)
-        elif char == "]":
-            in_class = False
-            out.append(char)
+        elif char in "[]":
+            in_class = char == "["
         elif char == "$" and not in_class:
-            out.append(r"\Z")
-        else:
-            out.append(char)
+            char = r"\Z"
+        out.append(char)
     return re.compile("".join(out), re.ASCII)
 
 
