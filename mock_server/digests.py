@@ -64,6 +64,7 @@ COMPANY_PASSWORD = "leasey-company-password"
 LEASEY_API_TOKEN = "leasey-api-token"
 CLIENT_SECRET = "travtus-client-secret"
 STATIC_TOKEN = "travtus-static-token"
+RATE_BUCKET = "travtus-rate-bucket"  # a bearer token as the key of its rate-limit bucket
 
 
 def api_token_setting(token: str) -> dict:

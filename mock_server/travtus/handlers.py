@@ -111,7 +111,7 @@ def _bearer_key() -> str:
     parts = (request.headers.get("Authorization") or "").split()
     if not parts:
         return f"address:{request.remote_addr}"
-    return "token:" + digests.digest(parts[-1], "travtus-rate-bucket")
+    return "token:" + digests.digest(parts[-1], digests.RATE_BUCKET)
 
 
 def _throttle(call, kind: str, key: str | None) -> None:
