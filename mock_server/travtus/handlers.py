@@ -6,6 +6,7 @@ validity in the spec's order, at least one search parameter, then the group-iden
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import request
@@ -24,7 +25,7 @@ LIST_PARAMETERS = ("group_ids", "group_external_refs")  # comma-separated
 def create_token(call):
     backend: TravtusBackend = call.backend
     client_id = request.form.get("client_id") if request.mimetype == FORM else None
-    _throttle(call, "token", f"client:{client_id}" if client_id else None)
+    _throttle(call, "token", lambda: f"client:{client_id}" if client_id else None)
     if request.mimetype != FORM:
         raise errors.oauth_invalid_request(f"The request body must be {FORM}.")
     schema = call.api.spec.component("TokenRequest")
@@ -58,7 +59,7 @@ def claimed(backend: TravtusBackend, key: str) -> str | None:
 
 def find_leases(call):
     backend: TravtusBackend = call.backend
-    _throttle(call, "api", _bearer_key())
+    _throttle(call, "api", _bearer_key)
     principal = backend.authenticate(request.headers.get("Authorization"))
     current().client_id = principal.client_id
     values = _read_parameters(call)
@@ -114,11 +115,12 @@ def _bearer_key() -> str:
     return "token:" + digests.digest(parts[-1], digests.RATE_BUCKET)
 
 
-def _throttle(call, kind: str, key: str | None) -> None:
+def _throttle(call, kind: str, key_of: Callable[[], str | None]) -> None:
+    """The bucket's key is worked out only when limits are on (off by default: no digest per request then)."""
     limiter = shared_limiter(call.backend.store, call.backend.rate_limits)
     if limiter is None:
         return
-    key = (key or f"address:{request.remote_addr}").replace("\x00", "\ufffd")  # a bucket key is stored text
+    key = (key_of() or f"address:{request.remote_addr}").replace("\x00", "\ufffd")  # a bucket key is stored text
     retry_after = limiter.take(kind, key)
     if retry_after is not None:
         raise errors.rate_limit_exceeded(retry_after)
