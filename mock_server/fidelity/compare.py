@@ -22,6 +22,7 @@ import json
 import os
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -208,7 +209,8 @@ class Comparison:
     """One replay's state: the ids mapped so far, the pages and list sizes seen on each side; compares each answer
     as it comes (`compare`) and the sequence at the end (`finish`)."""
 
-    def __init__(self, target_values: dict[str, str], same_data: bool = False, placeholders=None):
+    def __init__(self, target_values: dict[str, str], same_data: bool = False,
+                 placeholders: Collection[str] | None = None):
         self.values = target_values  # the target's credential values by placeholder name
         # The target's answers templated as the recorder scrubbed the stage's: with the credentials it was given
         # (`placeholders`, the cassette's; None: every one), in the same order (FIDELITY.md, Fidelity measurement).

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Collection
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -20,7 +21,7 @@ from .compare import Comparison, Difference, Result, placeholder_names
 
 def replay(exchanges: list[Exchange], bases: dict[str | None, str], values: dict[str, str],
            max_items: int = MAX_ITEMS, max_text: int = MAX_TEXT, same_data: bool = False,
-           placeholders=None) -> list[Result]:
+           placeholders: Collection[str] | None = None) -> list[Result]:
     """`placeholders`: the credentials the recorder was given (the cassette header's); by default the ones the
     cassette holds."""
     comparison = Comparison(values, same_data, placeholder_names(exchanges) if placeholders is None else placeholders)
