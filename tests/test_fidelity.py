@@ -18,8 +18,15 @@ import requests
 from contract_tests.support.deviant import DEVIATIONS, DeviantProxy
 from contract_tests.support.served import FIXED_NOW, ServedMock, free_port
 from mock_server.fidelity import apis, report
-from mock_server.fidelity.cassette import COMPANY_IDS, CREDENTIALS, load
-from mock_server.fidelity.compare import apply_allow_list, load_allow_list
+from mock_server.fidelity.cassette import COMPANY_IDS, CREDENTIALS, Exchange, Message, Scrubber, fill, load
+from mock_server.fidelity.compare import (
+    Comparison,
+    Difference,
+    Result,
+    apply_allow_list,
+    load_allow_list,
+    placeholder_names,
+)
 from mock_server.fidelity.record import Recorder, RecordingProxy
 from mock_server.fidelity.replay import replay
 
@@ -355,3 +362,212 @@ def test_credentials_become_placeholders_or_stand_ins_of_the_same_length_and_rep
     results = replay(exchanges, {"leasey": f"{stage.root}/leasey"}, SANDBOX)
     assert [d.text() for r in results for d in r.differences] == []
     assert "token_received_length: 32" in text
+
+
+# -- every documented error, recorded and compared (issue 24) -----------------------------------------------------
+
+# The README's workflow: the stage credentials the contract tests take, in the environment; the fixtures' other
+# companies and tokens are variables of the partner's own, named with `record --credential NAME`.
+README_VARIABLES = ("LEASEY_API_TOKEN", "LEASEY_COMPANY_ID", "LEASEY_COMPANY_PASSWORD", "TRAVTUS_CLIENT_ID",
+                    "TRAVTUS_CLIENT_SECRET", "TRAVTUS_TOKEN")
+OWN_VARIABLES = {"LEASEY_OTHER_COMPANY": SANDBOX["LEASEY_OTHER_COMPANY_ID"],
+                 "LEASEY_OTHER_PASSWORD": SANDBOX["LEASEY_OTHER_COMPANY_PASSWORD"],
+                 "LEASEY_NOADMIN_COMPANY": SANDBOX["LEASEY_NO_ADMIN_COMPANY_ID"],
+                 "LEASEY_NOADMIN_PASSWORD": SANDBOX["LEASEY_NO_ADMIN_COMPANY_PASSWORD"],
+                 "TRAVTUS_GROUP_A_TOKEN": SANDBOX["TRAVTUS_LIMITED_TOKEN"],
+                 "TRAVTUS_OLD_TOKEN": SANDBOX["TRAVTUS_EXPIRED_TOKEN"]}
+# Documented errors a recording of requests cannot hold: the stage's state (an injected fault, rate limits, off by
+# default), or what a proxy does not pass on as sent (a request too slow, a request not well-formed HTTP/1.1).
+# Two examples of openapi/leasey.yaml the sandbox words otherwise (`Property not found`, `Method POST is not allowed
+# on …`): drawn by their status (404, 405) here.
+WORDED_OTHERWISE = {("leasey", "Property not found or does not belong to your company"),
+                    ("leasey", "The method is not allowed for the requested URL.")}
+NOT_FROM_A_REQUEST = frozenset({"unexpected", "internal_error", "rate_limit_exceeded", "request_timeout",
+                                "malformed_request", "bad_request"})
+
+
+def documented_errors() -> set[tuple[str, str]]:
+    """(api, message) of every error example in the specs (a Travtus one by its type or OAuth code; the refusals'
+    examples are listed under each of their statuses)."""
+    found = set()
+    for api in ("leasey", "travtus"):
+        spec = apis.spec(api)
+        for operation in spec.operations:
+            for status, response in operation.responses.items():
+                content = (spec.deref(response).get("content") or {}).values() if int(status) >= 400 else ()
+                for name, example in ((n, e) for media in content for n, e in (media.get("examples") or {}).items()):
+                    if name not in NOT_FROM_A_REQUEST:
+                        found.add((api, error_identity(spec.deref(example)["value"])))
+    return found
+
+
+def error_identity(body) -> str:
+    """A Travtus error by its type (OAuth code), a Leasey one by its message, the numbers in it aside."""
+    error = body.get("error") if isinstance(body, dict) else None
+    return error["type"] if isinstance(error, dict) else re.sub("[0-9]+", "#", body.get("message") or error)
+
+
+def every_documented_error(root: str) -> None:
+    """Requests that draw each documented error of both APIs, with each company, client and token of the fixtures."""
+    http = requests.Session()
+    leasey, travtus = f"{root}/leasey", f"{root}/travtus"
+    token = SANDBOX["LEASEY_API_TOKEN"]
+    companies = [(SANDBOX[f"{who}_ID"], SANDBOX[f"{who}_PASSWORD"])
+                 for who in ("LEASEY_COMPANY", "LEASEY_OTHER_COMPANY", "LEASEY_NO_ADMIN_COMPANY")]
+    (company, password), (other, other_password), (no_admin, no_admin_password) = companies
+    wrong_token = token[:-1] + ("0" if token[-1] != "0" else "1")
+    for kind in ("showings", "leads", "properties"):
+        url = f"{leasey}/reports/{kind}"
+        for params, headers in (
+                ({"company_id": company}, {}),  # token missing
+                ({"company_id": company}, {"Authorization": f"Bearer {wrong_token}", "X-Company-Password": password}),
+                ({"company_id": company}, {"Authorization": f"Bearer {token[:32]}", "X-Company-Password": password}),
+                ({"company_id": company}, {"Authorization": f"Bearer {token}"}),  # password missing
+                ({"company_id": other}, {"Authorization": f"Bearer {token}", "X-Company-Password": password}),
+                ({"company_id": "999"}, {"Authorization": f"Bearer {token}", "X-Company-Password": password}),
+                ({"company_id": "abc"}, {"Authorization": f"Bearer {token}", "X-Company-Password": password}),
+                ({}, {"Authorization": f"Bearer {token}", "X-Company-Password": password}),
+                ({"company_id": no_admin}, {"Authorization": f"Bearer {token}", "X-Company-Password": no_admin_password}),
+                ({"company_id": company, "start_date": "yesterday"} if kind != "properties" else {"company_id": "-1"},
+                 {"Authorization": f"Bearer {token}", "X-Company-Password": password})):
+            http.get(url, params=params, headers=headers)
+        http.post(url, headers={"Authorization": f"Bearer {token}", "X-Company-Password": password})
+    read = {"Authorization": f"Bearer {token}", "X-Company-Password": other_password}
+    http.get(f"{leasey}/reports/showings", params={"company_id": other, "filler": "x" * 5000}, headers=read)
+    http.get(f"{leasey}/reports/showings", params={"company_id": other}, headers={**read, "X-Filler": "x" * 9000})
+    http.get(f"{leasey}/properties/leads", params={"company_id": other, "password": other_password, "limit": "0"},
+             headers={"Authorization": f"Bearer {token}"})
+    http.get(f"{leasey}/properties/leads", params={"company_id": no_admin, "password": no_admin_password},
+             headers={"Authorization": f"Bearer {token}"})
+    write = {"Authorization": f"Bearer {token}"}
+    listing = {"name": "Fidelity Listing", "address": "1 Test St", "city": "Toronto", "province_state": "ON",
+               "country": "Canada"}
+    for body in ({"company_id": int(company), "password": password, "property": {"address": "", "bedrooms": "two"}},
+                 {"company_id": "abc", "password": password, "property": listing},
+                 {"company_id": int(company), "property": listing},
+                 {"company_id": int(other), "password": password, "property": listing},
+                 {"company_id": int(no_admin), "password": no_admin_password, "property": listing},
+                 {"company_id": 999, "password": password, "property": listing}):
+        http.post(f"{leasey}/properties", json=body, headers=write)
+    http.post(f"{leasey}/properties", data="{not json", headers={**write, "Content-Type": "application/json"})
+    http.post(f"{leasey}/properties", json={"company_id": int(company), "password": password, "property": listing,
+                                            "filler": "x" * 1_100_000}, headers=write)
+    http.put(f"{leasey}/properties/00000000-0000-4000-8000-000000000000", headers=write,
+             json={"company_id": int(company), "password": password, "property": {"rent_amount": "1"}})
+    http.delete(f"{leasey}/properties/00000000-0000-4000-8000-000000000000", headers=write)
+    http.get(f"{leasey}/no/such/path", headers=write)
+
+    client_id, secret = SANDBOX["TRAVTUS_CLIENT_ID"], SANDBOX["TRAVTUS_CLIENT_SECRET"]
+    for form in ({"grant_type": "client_credentials", "client_id": client_id},
+                 {"grant_type": "password", "client_id": client_id, "client_secret": secret},
+                 {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret + "x"}):
+        http.post(f"{travtus}/oauth2/token", data=form)
+    http.post(f"{travtus}/oauth2/token", data={"grant_type": "client_credentials"}, auth=(client_id, "wrong"))
+    http.get(f"{travtus}/oauth2/token")
+    bearer = {"Authorization": f"Bearer {SANDBOX['TRAVTUS_TOKEN']}"}
+    for params, headers in (({"start_date": "2023-01-17"}, {}),
+                            ({"start_date": "2023-01-17"}, {"Authorization": "Bearer not-a-token"}),
+                            ({"start_date": "2023-01-17"}, {"Authorization": f"Bearer {SANDBOX['TRAVTUS_EXPIRED_TOKEN']}"}),
+                            ({"group_ids": "group-2"}, {"Authorization": f"Bearer {SANDBOX['TRAVTUS_LIMITED_TOKEN']}"}),
+                            ({}, bearer),
+                            ({"group_ids": "group-1", "group_external_refs": "community-1"}, bearer),
+                            ({"start_date": "17-01-2023"}, bearer),
+                            ({"start_date": "2023-01-17", "limit": "0"}, bearer),
+                            ({"start_date": "2023-01-17", "after_id": "not-a-cursor"}, bearer),
+                            ({"start_date": "2099-01-01"}, bearer),
+                            ({"start_date": "2023-01-17", "filler": "x" * 5000}, bearer)):
+        http.get(f"{travtus}/leases/", params=params, headers=headers)
+    http.get(f"{travtus}/leases", params={"start_date": "2023-01-17"}, headers={**bearer, "X-Filler": "x" * 9000})
+    http.post(f"{travtus}/leases/", headers=bearer)
+    http.post(f"{travtus}/leases/", json={"filler": "x" * 1_100_000}, headers=bearer)  # JSON: a cassette keeps it whole
+    http.get(f"{travtus}/no/such/path", headers=bearer)
+
+
+def test_every_documented_error_recorded_through_the_faithful_proxy_compares_with_no_difference(stage, proxy,
+                                                                                                tmp_path):
+    # Given every documented error of both APIs drawn through `mock-server record` in front of the faithful proxy,
+    # each company, client and token of the fixtures named as a credential as the README says
+    reset(stage.root)
+    cassette, port = tmp_path / "errors.yaml", free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("LEASEY_", "TRAVTUS_"))}
+    named = {**{name: SANDBOX[name] for name in README_VARIABLES}, **OWN_VARIABLES}
+    own = [option for name in OWN_VARIABLES for option in ("--credential", name)]
+    recorder = subprocess.Popen([sys.executable, "-m", "mock_server.cli", "record", "--upstream", proxy.root,
+                                 "--port", str(port), "--cassette", str(cassette), *own], cwd=ROOT,
+                                env={**environment, **named}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True)
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/_sandbox/health")
+        every_documented_error(f"http://127.0.0.1:{port}")
+    finally:
+        recorder.terminate()
+        recorded = recorder.communicate(timeout=20)[0]
+    assert "exchanges recorded" in recorded, recorded
+    header, exchanges = load(cassette)
+    assert set(header["placeholders"]) == set(named)
+    text = cassette.read_text()
+    assert not [value for value in named.values() if len(value) > 3 and value in text]
+    assert "company ${LEASEY_NOADMIN_COMPANY}. Contact support." in text
+    # and the recording holds each error the specs document, and only errors
+    values = {**SANDBOX, **OWN_VARIABLES}
+    drawn = {(x.api, error_identity(fill(x.response.json, values))) for x in exchanges}
+    assert documented_errors() - drawn == WORDED_OTHERWISE
+    assert {"Not Found", "Method Not Allowed"} <= {x.response.json["error"] for x in exchanges if x.api == "leasey"}
+    assert all(x.response.status >= 400 for x in exchanges)
+
+    # When `mock-server compare` replays it on a fresh sandbox (the partner's own variables in its environment)
+    compared = subprocess.run([sys.executable, "-m", "mock_server.cli", "compare", str(cassette), "--now", FIXED_NOW,
+                               "--report-dir", str(tmp_path / "fidelity")], cwd=ROOT, capture_output=True, text=True,
+                              timeout=300, env={**environment, **OWN_VARIABLES})
+    # Then every exchange matches: 100%, no difference
+    assert compared.returncode == 0, compared.stdout[-4000:] + compared.stderr[-2000:]
+    assert f"fidelity 100.0%: {len(exchanges)} of {len(exchanges)} exchanges match; 0 differ" in compared.stdout
+    suite = ET.parse(tmp_path / "fidelity" / "fidelity-junit.xml").getroot()
+    assert suite.get("tests") == str(len(exchanges)) and suite.get("failures") == "0"
+
+
+def test_a_company_that_is_no_placeholder_names_itself_alike_on_both_sides():
+    # Given the issue's recording: the no-admin company's password named as a partner's own credential, its id not
+    recorder_given = {"LEASEY_API_TOKEN": SANDBOX["LEASEY_API_TOKEN"], "LEASEY_COMPANY_ID": SANDBOX["LEASEY_COMPANY_ID"],
+                      "LEASEY_NOADMIN_PASSWORD": SANDBOX["LEASEY_NO_ADMIN_COMPANY_PASSWORD"]}
+    no_admin = SANDBOX["LEASEY_NO_ADMIN_COMPANY_ID"]
+    answer = Message(status=400, headers={"Content-Type": "application/json"}, body={"json": {
+        "error": "Bad Request", "message": f"No admin user found for company {no_admin}. Contact support."}})
+    request = Message(method="GET", path="/reports/showings", query=[["company_id", no_admin]], headers={
+        "Authorization": f"Bearer {SANDBOX['LEASEY_API_TOKEN']}",
+        "X-Company-Password": recorder_given["LEASEY_NOADMIN_PASSWORD"]})
+    scrub = Scrubber(recorder_given).message
+    exchange = Exchange(1, "leasey", "get_showings_report", scrub(request), scrub(answer))
+    # When the sandbox (every credential of its own known, the no-admin company's id among them) answers the same
+    target = {**SANDBOX, "LEASEY_NOADMIN_PASSWORD": recorder_given["LEASEY_NOADMIN_PASSWORD"]}
+    # Then its message is templated with the names the recording had, as the stage's was: no difference
+    assert Comparison(target, placeholders=sorted(recorder_given)).compare(exchange, answer) == []
+    # and so it is when the names are the ones the cassette holds (replay's default)
+    assert Comparison(target, placeholders=placeholder_names([exchange])).compare(exchange, answer) == []
+
+
+def test_a_difference_never_shows_two_equal_strings():
+    # Given a property the stage created, and an error that names the stage's id where the sandbox's belongs
+    comparison = Comparison(SANDBOX)
+    created = Exchange(1, "leasey", "create_property", Message(method="POST", path="/properties"), Message(
+        status=201, headers={"Content-Type": "application/json"},
+        body={"json": {"success": True, "property_id": "stage-property-1"}}))
+    comparison.compare(created, Message(status=201, headers={"Content-Type": "application/json"},
+                                        body={"json": {"success": True, "property_id": "sandbox-property-1"}}))
+    failed = Message(status=404, headers={"Content-Type": "application/json"},
+                     body={"json": {"error": "Not Found", "message": "Property stage-property-1 not found"}})
+    read = Exchange(2, "leasey", "update_property", Message(method="PUT", path="/properties/stage-property-1"), failed)
+    # When the sandbox's answer reads the same as the stage's
+    [difference] = comparison.compare(read, failed)
+    # Then the difference shows what was compared: the stage's id as its name, the sandbox's message as it came
+    assert difference.text() == ("error /message: stage Property {property_id} not found, "
+                                 "sandbox Property stage-property-1 not found")
+    written = report.markdown([Result(read, failed, [difference])], "c.yaml", "t")
+    assert "stage `Property {property_id} not found`, sandbox `Property stage-property-1 not found`" in written
+    assert "Property {property_id} not found" in report.html_page([Result(read, failed, [difference])], "c", "t")
+    # and two long values that differ past the cut show where they differ
+    long = Difference(3, "find_leases", "error", "/error/message", "a" * 400 + "b", "a" * 400 + "c")
+    stage_side, sandbox_side = long.shown()
+    assert stage_side != sandbox_side and stage_side.endswith("b") and sandbox_side.endswith("c")
+    # and values that read alike but are not alike (a string and a number) show their types
+    assert Difference(4, "op", "value", "/x", "1", 1).text() == "value /x: stage string 1, sandbox number 1"

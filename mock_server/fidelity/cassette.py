@@ -276,7 +276,9 @@ class Scrubber:
     """Credential values out of an exchange, with what replay needs kept: named placeholders for the given
     credentials, same-length stand-ins (one per distinct value) for any other value in a credential position."""
 
-    def __init__(self, given: dict[str, str]):
+    def __init__(self, given: dict[str, str], jwts: bool = True):
+        """jwts=False: the named placeholders only (a target's answer templated as the recorder scrubbed the
+        stage's: compare.Comparison), no stand-ins."""
         self.given = {name: value for name, value in given.items() if value}
         forms: dict[str, str] = {}
         for name, value in self.given.items():
@@ -285,7 +287,8 @@ class Scrubber:
                     forms.setdefault(form, name)
         self._forms = forms
         alternatives = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
-        self._pattern = re.compile(f"{alternatives}|{masking.JWT}" if alternatives else masking.JWT)
+        found = [alternatives] * bool(alternatives) + [masking.JWT] * jwts
+        self._pattern = re.compile("|".join(found)) if found else None
         self._stand_ins: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -294,7 +297,7 @@ class Scrubber:
         def replace(match):
             found = match.group(0)
             return "${" + self._forms[found] + "}" if found in self._forms else self.stand_in(found)
-        return self._pattern.sub(replace, value) if value else value
+        return self._pattern.sub(replace, value) if value and self._pattern else value
 
     def words(self, value: str) -> str:
         """text(), and the given company ids where they stand as words ("Company 123 not found"): in error bodies."""

@@ -94,7 +94,7 @@ def run_compare(args) -> int:
     values = target_values(args.credentials, placeholder_names(exchanges))
     limits = header.get("limits") or {}
     options = {"max_items": limits.get("max_items", MAX_ITEMS), "max_text": limits.get("max_text", MAX_TEXT),
-               "same_data": args.same_data}
+               "same_data": args.same_data, "placeholders": header.get("placeholders")}
     if args.base_url:
         bases = apis.parse_bases(args.base_url)
         target = ", ".join(bases.values())

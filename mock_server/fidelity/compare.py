@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import apis
-from .cassette import COMPANY_IDS, OWN_IDS, PLACEHOLDER, Exchange, Message, body_bytes, fill, number_word
+from .cassette import OWN_IDS, PLACEHOLDER, Exchange, Message, Scrubber, body_bytes, fill
 
 ISSUED = ("property_id", "url_slug", "building_id", "floorplan_id", "next_cursor", "previous_cursor", "access_token")
 PAGING = frozenset({"after_id", "offset", "limit"})
@@ -51,14 +53,43 @@ class Difference:
     expected: Any  # the stage's (recorded)
     observed: Any  # the sandbox's (replayed)
     allowed: str | None = None  # the allow-list's reason, when this difference is a known one
+    compared: tuple[str, str] | None = None  # what was compared, when not the values themselves (templates)
 
     def text(self, sides: tuple[str, str] = ("stage", "sandbox")) -> str:
-        return f"{self.kind} {self.where}: {sides[0]} {_short(self.expected)}, {sides[1]} {_short(self.observed)}"
+        expected, observed = self.shown()
+        return f"{self.kind} {self.where}: {sides[0]} {expected}, {sides[1]} {observed}"
+
+    def shown(self, limit: int = 300) -> tuple[str, str]:
+        """The two sides as a report shows them, never two equal strings: the values; where they read alike, the
+        forms compared (`company {LEASEY_COMPANY_ID}` for `company 123`), else each with its JSON type; cut to
+        `limit` around the first character that differs."""
+        forms = [(_plain(self.expected), _plain(self.observed))]
+        if self.compared is not None:
+            forms.append(self.compared)
+        forms.append(tuple(f"{json_type(value)} {_plain(value)}" for value in (self.expected, self.observed)))
+        expected, observed = next(((a, b) for a, b in forms if a != b), forms[0])
+        return _window(expected, observed, limit)
+
+
+def _plain(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _short(value: Any, limit: int = 300) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    text = _plain(value)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _window(a: str, b: str, limit: int) -> tuple[str, str]:
+    """Two texts cut to `limit` characters each, both from a little before the first character where they differ
+    (a cut that kept only an equal beginning would show two equal strings)."""
+    if len(a) <= limit and len(b) <= limit:
+        return a, b
+    start = max(0, len(os.path.commonprefix([a, b])) - limit // 4)
+
+    def cut(text: str) -> str:
+        return ("…" if start else "") + text[start:start + limit] + ("…" if len(text) > start + limit else "")
+    return cut(a), cut(b)
 
 
 @dataclass
@@ -178,8 +209,13 @@ class Comparison:
     """One replay's state: the ids mapped so far, the pages and list sizes seen on each side; compares each answer
     as it comes (`compare`) and the sequence at the end (`finish`)."""
 
-    def __init__(self, target_values: dict[str, str], same_data: bool = False):
+    def __init__(self, target_values: dict[str, str], same_data: bool = False,
+                 placeholders: Collection[str] | None = None):
         self.values = target_values  # the target's credential values by placeholder name
+        # The target's answers templated as the recorder scrubbed the stage's: with the credentials it was given
+        # (`placeholders`, the cassette's; None: every one), in the same order (FIDELITY.md, Fidelity measurement).
+        self.named = Scrubber({name: value for name, value in target_values.items()
+                               if placeholders is None or name in placeholders}, jwts=False)
         # The target holds the stage's data (a sandbox against a sandbox): types the schema allows, optional
         # fields and the values of what the recording created are compared too, not only what no data changes.
         self.same_data = same_data
@@ -241,9 +277,9 @@ class Comparison:
         recorded = exchange.response
         differences: list[Difference] = []
 
-        def differ(kind, where, expected, observed):
+        def differ(kind, where, expected, observed, compared=None):
             differences.append(Difference(exchange.index, exchange.operation or exchange.request.path, kind, where,
-                                          expected, observed))
+                                          expected, observed, compared=compared))
 
         if recorded.status != replayed.status:
             differ("status", "status", _status_line(recorded), _status_line(replayed))
@@ -259,9 +295,8 @@ class Comparison:
                     self._exactly(recorded.json, replayed.json, "", differ)
                 else:
                     self._shape(exchange, recorded, replayed, differ)
-            elif "text" in recorded.body and recorded.status >= 400 and \
-                    self._template(recorded.body["text"], True) != self._template(replayed.body["text"], False):
-                differ("error", "body", recorded.body["text"], replayed.body["text"])
+            elif "text" in recorded.body and recorded.status >= 400:
+                self._as_templates("error", "body", recorded.body["text"], replayed.body["text"], differ, words=False)
         self._observe_sequence(exchange, replayed)
         return differences
 
@@ -305,22 +340,26 @@ class Comparison:
         elif known_back is not None and known_back != a:
             differ("ids", where, f"a new {key}", f"the {key} it answered before for another one of the stage's")
 
-    def _template(self, text: str, recorded: bool) -> str:
-        """A message with the ids and credentials it names replaced by their names: `Company {company} …`."""
+    def _template(self, text: str, recorded: bool, words: bool) -> str:
+        """A string with the credentials and ids it names replaced by their names: `Company ${LEASEY_COMPANY_ID}
+        not found`, `… {property_id} …`. The recorded side's credentials are placeholders already (the recorder's
+        Scrubber); the target's are replaced here by the same Scrubber, given the target's values of the same
+        names, at the same places (`words`: the company ids standing as words too, as in an error body)."""
+        if not recorded:
+            text = self.named.words(text) if words else self.named.text(text)
         names: dict[str, str] = {}
         for stage_id, target_id in self.ids.items():
             if isinstance(stage_id, str):
                 value = stage_id if recorded else target_id
                 names[value] = "{" + self.id_names.get(stage_id, "id") + "}"
-        if not recorded:
-            names.update({value: "${" + name + "}" for name, value in self.values.items()
-                          if value and name not in COMPANY_IDS})
-            for name in COMPANY_IDS:
-                if self.values.get(name):
-                    text = number_word(self.values[name]).sub("${" + name + "}", text)
         for value in sorted((v for v in names if len(v) >= 3), key=len, reverse=True):
             text = text.replace(value, names[value])
         return text
+
+    def _as_templates(self, kind: str, where: str, recorded: str, replayed: str, differ, words: bool) -> None:
+        expected, observed = self._template(recorded, True, words), self._template(replayed, False, words)
+        if expected != observed:
+            differ(kind, where, recorded, replayed, (expected, observed))
 
     def _exactly(self, recorded: Any, replayed: Any, pointer: str, differ) -> None:
         """An error body: every member and every value (ids and credentials as named placeholders)."""
@@ -339,8 +378,7 @@ class Comparison:
                 for i, (a, b) in enumerate(zip(recorded, replayed, strict=True)):
                     self._exactly(a, b, f"{pointer}/{i}", differ)
         elif isinstance(recorded, str):
-            if self._template(recorded, True) != self._template(replayed, False):
-                differ("error", pointer, recorded, replayed)
+            self._as_templates("error", pointer, recorded, replayed, differ, words=True)
         elif recorded != replayed:
             differ("error", pointer, recorded, replayed)
 
@@ -435,9 +473,8 @@ class Comparison:
             return  # ids are compared through the map; a type difference is the shape's
         elif isinstance(recorded, str) and TIME_LIKE.match(recorded):
             return
-        elif isinstance(recorded, str):
-            if self._template(recorded, True) != self._template(replayed, False):  # a URL holding the slug
-                differ("value", pointer, recorded, replayed)
+        elif isinstance(recorded, str):  # a URL holding the slug
+            self._as_templates("value", pointer, recorded, replayed, differ, words=False)
         elif recorded != replayed:
             differ("value", pointer, recorded, replayed)
 
@@ -623,7 +660,8 @@ def apply_allow_list(results: list[Result], allowed: list[Allowed]) -> None:
 
 
 def placeholder_names(exchanges: list[Exchange]) -> set[str]:
+    """The placeholders a cassette holds (in its requests or answers)."""
     names = set()
     for exchange in exchanges:
-        names.update(PLACEHOLDER.findall(json.dumps(exchange.request.to_dict("request"), default=str)))
+        names.update(PLACEHOLDER.findall(json.dumps(exchange.to_dict(), default=str)))
     return names

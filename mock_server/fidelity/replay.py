@@ -9,18 +9,22 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Collection
 from pathlib import Path
 from urllib.parse import urlencode
 
 from ..processes import stop_group
 from . import apis
 from .cassette import MAX_ITEMS, MAX_TEXT, Exchange, Message, Scrubber, bound, joined, read_body
-from .compare import Comparison, Difference, Result
+from .compare import Comparison, Difference, Result, placeholder_names
 
 
 def replay(exchanges: list[Exchange], bases: dict[str | None, str], values: dict[str, str],
-           max_items: int = MAX_ITEMS, max_text: int = MAX_TEXT, same_data: bool = False) -> list[Result]:
-    comparison = Comparison(values, same_data)
+           max_items: int = MAX_ITEMS, max_text: int = MAX_TEXT, same_data: bool = False,
+           placeholders: Collection[str] | None = None) -> list[Result]:
+    """`placeholders`: the credentials the recorder was given (the cassette header's); by default the ones the
+    cassette holds."""
+    comparison = Comparison(values, same_data, placeholder_names(exchanges) if placeholders is None else placeholders)
     results = [result for exchange in exchanges
                if (result := replay_one(comparison, exchange, bases, max_items, max_text)) is not None]
     return with_sequence(comparison, results)
@@ -65,7 +69,7 @@ class Pairing:
     def __init__(self, first: dict[str, str], second: dict[str, str], second_bases: dict[str | None, str],
                  same_data: bool = False):
         self.scrubber = Scrubber(first)
-        self.comparison = Comparison(second, same_data)
+        self.comparison = Comparison(second, same_data, set(self.scrubber.given))
         self.bases = second_bases
         self.results: list[Result] = []
         self.tests: dict[int, str] = {}  # exchange index -> the test that sent it

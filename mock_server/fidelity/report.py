@@ -5,7 +5,7 @@ contract report (contract_tests/support/report.py)."""
 from __future__ import annotations
 
 import html
-import json
+import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass
@@ -83,17 +83,19 @@ def markdown(results: list[Result], cassette: str, target: str, sides: tuple[str
         for result, differences in chosen:
             lines += [f"### #{result.exchange.index} {result.exchange.operation} — `{_exchange_text(result)}`", ""]
             for d in differences:
-                lines.append(f"- **{d.kind}** `{d.where}`: {sides[0]} `{_cell(d.expected)}`, "
-                             f"{sides[1]} `{_cell(d.observed)}`"
+                expected, observed = d.shown(400)
+                lines.append(f"- **{d.kind}** `{d.where}`: {sides[0]} {_code(expected)}, {sides[1]} {_code(observed)}"
                              + (f" — known: {d.allowed}" if d.allowed else ""))
             lines.append("")
     return "\n".join(lines) + "\n"
 
 
-def _cell(value) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    text = text if len(text) <= 400 else text[:400] + "…"
-    return text.replace("`", "'").replace("|", "\\|").replace("\n", " ")
+def _code(text: str) -> str:
+    """A Markdown code span that keeps every character told apart: a fence longer than any run of backticks in the
+    text, a line break shown as ↵ (Markdown would make it a space)."""
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return fence + pad + text.replace("\n", "↵") + pad + fence
 
 
 def html_page(results: list[Result], cassette: str, target: str, sides: tuple[str, str] = SIDES) -> str:
@@ -103,9 +105,8 @@ def html_page(results: list[Result], cassette: str, target: str, sides: tuple[st
 
     def rows(differences: list[Difference]) -> str:
         return "".join(f"<tr><td>{html.escape(d.kind)}</td><td><code>{html.escape(d.where)}</code></td>"
-                       f"<td><code>{html.escape(_cell(d.expected))}</code></td>"
-                       f"<td><code>{html.escape(_cell(d.observed))}</code></td>"
-                       f"<td>{html.escape(d.allowed or '')}</td></tr>" for d in differences)
+                       + "".join(f"<td><code>{html.escape(side)}</code></td>" for side in d.shown(400))
+                       + f"<td>{html.escape(d.allowed or '')}</td></tr>" for d in differences)
 
     details = "".join(
         f"<details open><summary><b>#{r.exchange.index} {html.escape(r.exchange.operation or '')}</b> "
